@@ -1,0 +1,30 @@
+# The two commands a newcomer needs: `make sync` (the main job against the sandbox) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: sync test lint sandbox bench
+
+$(BIN)/.installed: requirements.txt include/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+## Run the sync end to end against the built-in sandbox (installs on first use).
+sync: $(BIN)/.installed
+	$(BIN)/python -m timelines_zoho.sync.demo
+
+## Install, start what the tests need, lint, and run every test.
+test: $(BIN)/.installed
+	bash .ci/services
+	$(BIN)/ruff check dags plugins include tests
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check dags plugins include tests
+
+## Start both emulators in the foreground and print their URLs.
+sandbox: $(BIN)/.installed
+	$(BIN)/python -m timelines_zoho.sandbox

@@ -1,0 +1,1 @@
+"""Sandbox mode: faithful local emulators of the TimelinesAI and Zoho CRM APIs."""
