@@ -1,0 +1,1 @@
+"""TimelinesAI Public API emulator: deterministic workspace, HTTP app, admin API and its client."""

@@ -1,0 +1,71 @@
+"""Signed, expiring attachment URLs served by the emulator itself, like the vendor's S3 links."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+import urllib.parse
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
+
+from timelines_zoho.sandbox.timelinesai import content
+from timelines_zoho.sandbox.timelinesai.state import EmulatorState
+
+
+def _signature(state: EmulatorState, uid: str, expires: int) -> str:
+    key = f"{state.workspace.seed}:{state.url_generation}".encode()
+    return hmac.new(key, f"{uid}:{expires}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def signer(state: EmulatorState) -> Callable[[str, str], str]:
+    """Return a function that makes a fresh signed URL for (uid, filename)."""
+
+    def sign(uid: str, filename: str) -> str:
+        expires = int(time.time()) + state.settings.url_ttl_seconds
+        name = urllib.parse.quote(filename)
+        return f"{state.base_url}/files/{uid}/{name}?Expires={expires}&Signature={_signature(state, uid, expires)}"
+
+    return sign
+
+
+def _s3_error(status: int, code: str, message: str) -> Response:
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
+    return Response(body, status_code=status, media_type="application/xml")
+
+
+def files_router(state: EmulatorState) -> APIRouter:
+    """Build the download route; errors look like S3's XML errors, as a presigned link's would."""
+    router = APIRouter()
+
+    @router.get("/files/{uid}/{filename:path}")
+    def download(uid: str, filename: str, request: Request) -> Response:
+        """Stream an attachment's bytes if the signature is valid and not expired."""
+        expires, signature = (
+            request.query_params.get("Expires", ""),
+            request.query_params.get("Signature", ""),
+        )
+        if not expires.isdigit() or not hmac.compare_digest(signature, _signature(state, uid, int(expires))):
+            return _s3_error(
+                403, "SignatureDoesNotMatch", "The request signature we calculated does not match"
+            )
+        if int(expires) < time.time():
+            return _s3_error(403, "AccessDenied", "Request has expired")
+        store = state.workspace.messages
+        index = content.uid_index(state.workspace.seed, uid, len(store))
+        if index is None or int(store.cols["att_kind"][index]) < 0:
+            return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+        kind, size = int(store.cols["att_kind"][index]), int(store.cols["att_size"][index])
+        headers = {
+            "Content-Length": str(size),
+            "Content-Disposition": f"attachment; filename*=UTF-8''{urllib.parse.quote(filename)}",
+        }
+        return StreamingResponse(
+            content.attachment_bytes(state.workspace.seed, index, kind, size),
+            media_type=content.ATTACHMENT_KINDS[kind].mimetype,
+            headers=headers,
+        )
+
+    return router
