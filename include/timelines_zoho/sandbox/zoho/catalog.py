@@ -1,0 +1,154 @@
+"""The default org's modules and field metadata: Contacts, Leads, Accounts, Deals, Notes and a custom module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+JSON_TYPES = {
+    "text": "string", "textarea": "string", "email": "string", "phone": "string", "website": "string",
+    "picklist": "string", "date": "string", "datetime": "string", "integer": "integer", "bigint": "string",
+    "double": "double", "currency": "double", "boolean": "boolean", "ownerlookup": "jsonobject",
+    "lookup": "jsonobject", "multiselectpicklist": "jsonarray",
+}
+LEAD_SOURCES = [
+    "-None-", "Advertisement", "Cold Call", "Employee Referral", "External Referral", "Online Store", "Partner",
+    "Public Relations", "Sales Email Alias", "Seminar Partner", "Internal Seminar", "Trade Show", "Web Download",
+    "Web Research", "Chat",
+]
+DEAL_STAGES = ["Qualification", "Needs Analysis", "Proposal/Price Quote", "Closed Won", "Closed Lost"]
+SYSTEM_FIELDS = ("Created_Time", "Modified_Time", "Created_By", "Modified_By")
+CUSTOM_MODULE = "WhatsApp_Logs"
+
+# (api_name, data_type, length, options): options may hold mandatory/custom/unique/picklist/lookup.
+FieldSpec = tuple[str, str, int, dict[str, Any]]
+PERSON_FIELDS: list[FieldSpec] = [
+    ("Owner", "ownerlookup", 120, {}),
+    ("First_Name", "text", 40, {}),
+    ("Last_Name", "text", 80, {"mandatory": True}),
+    ("Full_Name", "text", 120, {"read_only": True}),
+    ("Email", "email", 100, {}),
+    ("Secondary_Email", "email", 100, {}),
+    ("Phone", "phone", 30, {}),
+    ("Mobile", "phone", 30, {}),
+    ("Home_Phone", "phone", 30, {}),
+    ("Other_Phone", "phone", 30, {}),
+    ("Lead_Source", "picklist", 120, {"picklist": LEAD_SOURCES}),
+    ("Description", "textarea", 32000, {}),
+    ("WhatsApp_Chat_URL", "website", 255, {"custom": True, "label": "WhatsApp Chat"}),
+    ("WhatsApp_Name", "text", 255, {"custom": True, "label": "WhatsApp Name"}),
+]
+MODULE_FIELDS: dict[str, list[FieldSpec]] = {
+    "Contacts": [*PERSON_FIELDS, ("Account_Name", "lookup", 120, {"lookup": "Accounts"})],
+    "Leads": [*PERSON_FIELDS, ("Company", "text", 200, {})],
+    "Accounts": [
+        ("Owner", "ownerlookup", 120, {}),
+        ("Account_Name", "text", 200, {"mandatory": True}),
+        ("Phone", "phone", 30, {}),
+        ("Website", "website", 255, {}),
+        ("Description", "textarea", 32000, {}),
+    ],
+    "Deals": [
+        ("Owner", "ownerlookup", 120, {}),
+        ("Deal_Name", "text", 120, {"mandatory": True}),
+        ("Stage", "picklist", 120, {"mandatory": True, "picklist": DEAL_STAGES}),
+        ("Amount", "currency", 16, {}),
+        ("Closing_Date", "date", 10, {}),
+        ("Contact_Name", "lookup", 120, {"lookup": "Contacts"}),
+        ("Description", "textarea", 32000, {}),
+    ],
+    CUSTOM_MODULE: [
+        ("Owner", "ownerlookup", 120, {}),
+        ("Name", "text", 120, {"mandatory": True}),
+        ("Description", "textarea", 32000, {}),
+    ],
+    "Notes": [
+        ("Owner", "ownerlookup", 120, {}),
+        ("Note_Title", "text", 120, {}),
+        ("Note_Content", "textarea", 65535, {}),
+        ("Parent_Id", "lookup", 120, {}),
+    ],
+}
+MODULE_LABELS = {
+    "Contacts": ("Contact", "Contacts"), "Leads": ("Lead", "Leads"), "Accounts": ("Account", "Accounts"),
+    "Deals": ("Deal", "Deals"), CUSTOM_MODULE: ("WhatsApp Log", "WhatsApp Logs"), "Notes": ("Note", "Notes"),
+}
+
+
+def make_field(spec: FieldSpec, field_id: str, sequence: int, next_id: Callable[[], str]) -> dict[str, Any]:
+    """Build one field's metadata in the shape of GET /settings/fields."""
+    api_name, data_type, length, opts = spec
+    read_only = bool(opts.get("read_only"))
+    field: dict[str, Any] = {
+        "id": field_id,
+        "api_name": api_name,
+        "field_label": opts.get("label", api_name.replace("_", " ")),
+        "display_label": opts.get("label", api_name.replace("_", " ")),
+        "data_type": data_type,
+        "json_type": JSON_TYPES[data_type],
+        "length": length,
+        "custom_field": bool(opts.get("custom")),
+        "system_mandatory": bool(opts.get("mandatory")),
+        "read_only": read_only,
+        "field_read_only": read_only,
+        "visible": True,
+        "searchable": data_type not in ("textarea", "lookup", "ownerlookup"),
+        "filterable": data_type != "textarea",
+        "sortable": data_type != "textarea",
+        "sequence_number": sequence,
+        "unique": {"casesensitive": "false"} if opts.get("unique") else {},
+        "pick_list_values": [],
+        "operation_type": {"api_create": not read_only, "api_update": not read_only, "web_create": True,
+                           "web_update": True, "api_read": True, "web_read": True},
+    }
+    for position, value in enumerate(opts.get("picklist", []), start=1):
+        field["pick_list_values"].append(picklist_option(value, value, position, next_id()))
+    if "lookup" in opts:
+        field["lookup"] = {"module": {"api_name": opts["lookup"]}}
+    return field
+
+
+def picklist_option(display: str, actual: str, sequence: int, option_id: str) -> dict[str, Any]:
+    """Build one picklist option."""
+    return {"display_value": display, "actual_value": actual, "reference_value": display,
+            "sequence_number": sequence, "id": option_id, "type": "used", "colour_code": None}
+
+
+def system_fields(next_id: Callable[[], str], start: int) -> list[dict[str, Any]]:
+    """Build the read-only system fields every module has."""
+    specs: list[FieldSpec] = [
+        ("Created_Time", "datetime", 120, {"read_only": True}),
+        ("Modified_Time", "datetime", 120, {"read_only": True}),
+        ("Created_By", "ownerlookup", 120, {"read_only": True}),
+        ("Modified_By", "ownerlookup", 120, {"read_only": True}),
+    ]
+    return [make_field(spec, next_id(), start + n, next_id) for n, spec in enumerate(specs)]
+
+
+def build_modules(next_id: Callable[[], str]) -> dict[str, dict[str, Any]]:
+    """Build every module with its fields, ids drawn from `next_id`."""
+    modules: dict[str, dict[str, Any]] = {}
+    for api_name, specs in MODULE_FIELDS.items():
+        singular, plural = MODULE_LABELS[api_name]
+        fields = [make_field(spec, next_id(), n, next_id) for n, spec in enumerate(specs, start=1)]
+        fields += system_fields(next_id, len(fields) + 1)
+        modules[api_name] = {
+            "id": next_id(),
+            "api_name": api_name,
+            "module_name": api_name,
+            "singular_label": singular,
+            "plural_label": plural,
+            "api_supported": True,
+            "creatable": True,
+            "editable": True,
+            "deletable": True,
+            "viewable": True,
+            "convertable": api_name == "Leads",
+            "quick_create": True,
+            "global_search_supported": api_name != "Notes",
+            "generated_type": "custom" if api_name == CUSTOM_MODULE else "default",
+            "status": "system_hidden" if api_name == "Notes" else "visible",
+            "visibility": 1,
+            "fields": fields,
+        }
+    return modules

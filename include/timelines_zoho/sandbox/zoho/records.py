@@ -1,0 +1,331 @@
+"""Records API v8: list, get, insert, update, upsert and delete, with Zoho's paging and batch rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
+from timelines_zoho.sandbox.zoho.errors import ZohoError, invalid_module, invalid_param, required_param
+from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope, parse_json_body
+from timelines_zoho.sandbox.zoho.state import ZohoState
+from timelines_zoho.sandbox.zoho.validation import (
+    SYSTEM_DUPLICATE_FIELD,
+    RecordInvalid,
+    apply_values,
+    batch_status,
+    success_item,
+    validate_item,
+)
+
+router = APIRouter()
+
+DISCRETE_LIMIT = 2000
+TOKEN_LIMIT = 100_000
+MAX_FIELDS = 50
+MAX_BATCH = 100
+TRIGGERS = {"workflow", "approval", "blueprint", "pathfinder", "orchestration"}
+
+
+def check_module(state: ZohoState, module: str, index: int = 0) -> None:
+    """Raise INVALID_MODULE unless the module exists (names are case-sensitive)."""
+    if module not in state.records or module == "Notes":
+        raise invalid_module(module, index)
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """Read an integer query parameter within bounds, else INVALID_DATA naming it."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise invalid_param(name)
+    return int(raw)
+
+
+def requested_fields(request: Request) -> list[str]:
+    """Read the mandatory `fields` parameter: at most 50 names."""
+    raw = request.query_params.get("fields")
+    if not raw:
+        raise required_param("fields")
+    names = list(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    if len(names) > MAX_FIELDS:
+        raise ZohoError(400, "LIMIT_EXCEEDED", "the limit for the number of fields exceeded",
+                        {"limit": MAX_FIELDS, "param_name": "fields"})
+    return names
+
+
+def project(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """Keep the requested fields (null when empty) plus the id."""
+    return {"id": record["id"], **{name: record.get(name) for name in fields}}
+
+
+def ordered(records: dict[str, dict[str, Any]], sort_by: str, sort_order: str) -> Iterable[dict[str, Any]]:
+    """Iterate records in the requested order; id order is insertion order, so it needs no sort."""
+    if sort_by == "id":
+        return reversed(records.values()) if sort_order == "desc" else records.values()
+    return sorted(records.values(), key=lambda r: (r.get(sort_by) or "", r["id"]), reverse=sort_order == "desc")
+
+
+def modified_since(request: Request) -> str | None:
+    """Read If-Modified-Since as a UTC ISO string comparable with stored times."""
+    raw = request.headers.get("if-modified-since")
+    if not raw:
+        return None
+    try:
+        since = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ZohoError(400, "INVALID_DATA", "invalid data", {"header_name": "If-Modified-Since"}) from None
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.timezone.utc)
+    return since.astimezone(dt.timezone.utc).isoformat()
+
+
+def page_of(state: ZohoState, module: str, request: Request, rows: Iterator[dict[str, Any]] | None = None) -> Response:
+    """Answer a list call: page/per_page within the first 2,000 records, `page_token` beyond."""
+    fields = requested_fields(request)
+    per_page = int_param(request, "per_page", 200, 1, 200)
+    sort_by = request.query_params.get("sort_by", "id")
+    sort_order = request.query_params.get("sort_order", "desc")
+    if sort_by not in ("id", "Created_Time", "Modified_Time"):
+        raise invalid_param("sort_by")
+    if sort_order not in ("asc", "desc"):
+        raise invalid_param("sort_order")
+    token = request.query_params.get("page_token")
+    if token:
+        saved = state.page_tokens.get(token)
+        if saved is None or saved["module"] != module or saved["expires_at"] < time.time():
+            raise ZohoError(400, "INVALID_DATA", "invalid page token", {"param_name": "page_token"})
+        offset, page, per_page = saved["offset"], saved["page"], saved["per_page"]
+        sort_by, sort_order = saved["sort_by"], saved["sort_order"]
+        if offset + per_page > TOKEN_LIMIT:
+            raise ZohoError(400, "PAGINATION_LIMIT_EXCEEDED",
+                            "You can only get upto 100000 records using page_token param", {"limit": TOKEN_LIMIT})
+    else:
+        page = int_param(request, "page", 1, 1, 10**6)
+        offset = (page - 1) * per_page
+        if offset + per_page > DISCRETE_LIMIT:
+            raise ZohoError(400, "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
+                            "You can only get the first 2000 records without using page_token param",
+                            {"limit": DISCRETE_LIMIT})
+    source = rows if rows is not None else iter(ordered(state.records[module], sort_by, sort_order))
+    since = modified_since(request)
+    if since:
+        source = (r for r in source if str(r.get("Modified_Time", "")) > since)
+    chunk = list(itertools.islice(source, offset, offset + per_page + 1))
+    more = len(chunk) > per_page
+    if not chunk:
+        return Response(status_code=304 if since else 204)
+    info: dict[str, Any] = {"call": False, "per_page": per_page, "count": min(len(chunk), per_page),
+                            "sort_by": sort_by, "page": page, "sort_order": sort_order, "email": False,
+                            "more_records": more}
+    if more:
+        info["next_page_token"] = _new_token(state, module, offset + per_page, page + 1, per_page, sort_by, sort_order)
+        info["page_token_expiry"] = dt.datetime.fromtimestamp(
+            state.page_tokens[info["next_page_token"]]["expires_at"], dt.timezone.utc).replace(microsecond=0).isoformat()
+    return JSONResponse({"data": [project(r, fields) for r in chunk[:per_page]], "info": info})
+
+
+def _new_token(state: ZohoState, module: str, offset: int, page: int, per_page: int, sort_by: str,
+               sort_order: str) -> str:
+    token = state.token_hex(40)
+    state.page_tokens[token] = {"module": module, "offset": offset, "page": page, "per_page": per_page,
+                                "sort_by": sort_by, "sort_order": sort_order, "expires_at": time.time() + 86400}
+    return token
+
+
+def batch_items(body: Any, limit: int = MAX_BATCH) -> list[Any]:
+    """Return the `data` array of a write body, enforcing its presence and the per-call limit."""
+    if not isinstance(body, dict) or "data" not in body:
+        raise ZohoError(400, "MANDATORY_NOT_FOUND", "required field not found", {"api_name": "data", "json_path": "$.data"})
+    items = body["data"]
+    if not isinstance(items, list) or not items:
+        raise ZohoError(400, "INVALID_DATA", "invalid data", {"api_name": "data", "json_path": "$.data"})
+    if len(items) > limit:
+        raise ZohoError(400, "LIMIT_EXCEEDED", "the limit for the number of records exceeded",
+                        {"limit": limit, "api_name": "data", "json_path": "$.data"})
+    trigger = body.get("trigger")
+    if trigger is not None and not (isinstance(trigger, list) and set(trigger) <= TRIGGERS):
+        raise ZohoError(400, "INVALID_DATA", "invalid data", {"api_name": "trigger", "json_path": "$.trigger"})
+    return items
+
+
+def write_cost(count: int) -> int:
+    """Return a write's credits: one per ten records."""
+    return max(1, -(-count // 10))
+
+
+async def _write_body(request: Request, ctx: ApiContext, module: str, op: str) -> list[Any]:
+    check_module(ctx.state, module)
+    ctx.require(module_scope(module, op))
+    items = batch_items(parse_json_body(await request.body()))
+    ctx.charge(write_cost(len(items)))
+    return items
+
+
+@router.get("/{module}")
+async def list_records(module: str, request: Request, ctx: Api) -> Response:
+    """List records of a module."""
+    check_module(ctx.state, module)
+    ctx.require(module_scope(module, "READ"))
+    ctx.charge(1)
+    ids = request.query_params.get("ids")
+    if ids:
+        rows = iter([ctx.state.records[module][i] for i in ids.split(",") if i in ctx.state.records[module]])
+        return page_of(ctx.state, module, request, rows)
+    return page_of(ctx.state, module, request)
+
+
+@router.post("/{module}")
+async def insert_records(module: str, request: Request, ctx: Api) -> JSONResponse:
+    """Insert up to 100 records, each validated on its own."""
+    items = await _write_body(request, ctx, module, "CREATE")
+    results = []
+    for index, item in enumerate(items):
+        try:
+            values = validate_item(ctx.state, module, item, index, None)
+        except RecordInvalid as exc:
+            results.append(exc.item)
+            continue
+        record = apply_values(ctx.state, module, values, ctx.user_id, None)
+        results.append(success_item(record, "record added"))
+    return JSONResponse({"data": results}, status_code=batch_status(results, 201))
+
+
+def _update_one(ctx: ApiContext, module: str, item: Any, index: int, record_id: Any) -> dict[str, Any]:
+    if record_id in (None, ""):
+        return {"code": "MANDATORY_NOT_FOUND", "details": {"api_name": "id", "json_path": f"$.data[{index}].id"},
+                "message": "required field not found", "status": "error"}
+    existing = ctx.state.records[module].get(str(record_id))
+    if existing is None:
+        return {"code": "INVALID_DATA", "details": {"api_name": "id", "json_path": f"$.data[{index}].id"},
+                "message": "the related id given seems to be invalid", "status": "error"}
+    try:
+        values = validate_item(ctx.state, module, item, index, existing)
+    except RecordInvalid as exc:
+        return exc.item
+    return success_item(apply_values(ctx.state, module, values, ctx.user_id, existing), "record updated")
+
+
+@router.put("/{module}")
+async def update_records(module: str, request: Request, ctx: Api) -> JSONResponse:
+    """Update up to 100 records by their `id`."""
+    items = await _write_body(request, ctx, module, "UPDATE")
+    results = [_update_one(ctx, module, item, n, item.get("id") if isinstance(item, dict) else None)
+               for n, item in enumerate(items)]
+    return JSONResponse({"data": results}, status_code=batch_status(results, 200))
+
+
+@router.put("/{module}/{record_id}")
+async def update_record(module: str, record_id: str, request: Request,
+                        ctx: Api) -> JSONResponse:
+    """Update one record addressed in the path."""
+    items = await _write_body(request, ctx, module, "UPDATE")
+    results = [_update_one(ctx, module, items[0], 0, record_id)]
+    return JSONResponse({"data": results}, status_code=batch_status(results, 200))
+
+
+def duplicate_check_fields(state: ZohoState, module: str, body: dict[str, Any]) -> list[str]:
+    """Return the upsert match fields: the given ones (each system-duplicate or unique) or the defaults."""
+    system = SYSTEM_DUPLICATE_FIELD.get(module, "Name" if module == CUSTOM_MODULE else "")
+    allowed = [system, *state.unique_index[module]]
+    given = body.get("duplicate_check_fields")
+    if given is None:
+        return [f for f in allowed if f]
+    if not isinstance(given, list) or not given or any(f not in allowed for f in given):
+        raise ZohoError(400, "INVALID_DATA", "invalid data",
+                        {"api_name": "duplicate_check_fields", "json_path": "$.duplicate_check_fields"})
+    return given
+
+
+def find_match(state: ZohoState, module: str, field: str, value: Any) -> str | None:
+    """Find the first record whose `field` equals `value` (case-insensitively), using an index when there is one."""
+    key = str(value).lower()
+    if field in state.unique_index[module]:
+        return state.unique_index[module][field].get(key)
+    if field in state.fields_of_type(module, "email"):
+        ids = [i for i in state.email_index[module].get(key, ()) if str(state.records[module][i].get(field)).lower() == key]
+        return min(ids) if ids else None
+    return next((r["id"] for r in state.records[module].values() if str(r.get(field, "")).lower() == key), None)
+
+
+@router.post("/{module}/upsert")
+async def upsert_records(module: str, request: Request, ctx: Api) -> JSONResponse:
+    """Insert or update up to 100 records, matching on duplicate_check_fields in order."""
+    check_module(ctx.state, module)
+    ctx.require(module_scope(module, "CREATE"), module_scope(module, "UPDATE"))
+    body = parse_json_body(await request.body())
+    items = batch_items(body)
+    match_fields = duplicate_check_fields(ctx.state, module, body)
+    ctx.charge(write_cost(len(items)))
+    results = []
+    for index, item in enumerate(items):
+        matched = next(((f, m) for f in match_fields if isinstance(item, dict) and item.get(f)
+                        for m in [find_match(ctx.state, module, f, item[f])] if m), None)
+        if matched:
+            result = _update_one(ctx, module, item, index, matched[1])
+            extra = {"action": "update", "duplicate_field": matched[0]}
+        else:
+            try:
+                values = validate_item(ctx.state, module, item, index, None)
+                result = success_item(apply_values(ctx.state, module, values, ctx.user_id, None), "record added")
+            except RecordInvalid as exc:
+                result = exc.item
+            extra = {"action": "insert", "duplicate_field": None}
+        results.append({**result, **extra} if result["status"] == "success" else result)
+    return JSONResponse({"data": results}, status_code=batch_status(results, 200))
+
+
+@router.get("/{module}/{record_id}")
+async def get_record(module: str, record_id: str, ctx: Api) -> Response:
+    """Return one record, or 204 when there is none with that id."""
+    check_module(ctx.state, module)
+    ctx.require(module_scope(module, "READ"))
+    if not record_id.isdigit():
+        raise ZohoError(400, "INVALID_DATA", "the id given seems to be invalid", {"resource_path_index": 1})
+    ctx.charge(1)
+    record = ctx.state.records[module].get(record_id)
+    if record is None:
+        return Response(status_code=204)
+    return JSONResponse({"data": [record]})
+
+
+def _delete(ctx: ApiContext, module: str, ids: list[str]) -> JSONResponse:
+    results = []
+    for record_id in ids:
+        if record_id in ctx.state.records[module]:
+            ctx.state.delete_record(module, record_id)
+            results.append({"code": "SUCCESS", "details": {"id": record_id}, "message": "record deleted",
+                            "status": "success"})
+        else:
+            results.append({"code": "INVALID_DATA", "details": {"id": record_id},
+                            "message": "record not deleted", "status": "error"})
+    return JSONResponse({"data": results}, status_code=batch_status(results, 200))
+
+
+@router.delete("/{module}")
+async def delete_records(module: str, request: Request, ctx: Api) -> JSONResponse:
+    """Delete up to 100 records given in `ids`."""
+    check_module(ctx.state, module)
+    ctx.require(module_scope(module, "DELETE"))
+    ids = [i for i in request.query_params.get("ids", "").split(",") if i]
+    if not ids:
+        raise required_param("ids")
+    if len(ids) > MAX_BATCH:
+        raise ZohoError(400, "LIMIT_EXCEEDED", "the limit for the number of records exceeded", {"limit": MAX_BATCH})
+    ctx.charge(1)
+    return _delete(ctx, module, ids)
+
+
+@router.delete("/{module}/{record_id}")
+async def delete_record(module: str, record_id: str, ctx: Api) -> JSONResponse:
+    """Delete one record."""
+    check_module(ctx.state, module)
+    ctx.require(module_scope(module, "DELETE"))
+    ctx.charge(1)
+    return _delete(ctx, module, [record_id])
