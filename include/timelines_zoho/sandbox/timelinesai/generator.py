@@ -135,6 +135,9 @@ def _bulk_chats(
     created = rng.integers(start_ts - 86_400 * 300, end_ts - 3_600, size=count)
     flags = rng.random((count, 6))
     first, last = rng.integers(0, len(FIRST), size=count), rng.integers(0, len(LAST), size=count)
+    # Python lists: indexing numpy scalars one by one is what made this loop slow
+    kinds, regions, tails, acc, created = (a.tolist() for a in (kinds, regions, tails, acc, created))
+    flags, first, last = flags.tolist(), first.tolist(), last.tolist()
     chats = []
     for k in range(count):
         index = first_index + k
@@ -153,11 +156,11 @@ def _bulk_chats(
             jid=f"{phone[1:]}@s.whatsapp.net",
             account=account,
             created_ts=int(created[k]),
-            closed=bool(flags[k, 0] < 0.05),
-            read=bool(flags[k, 1] < 0.7),
-            labels=[LABELS[int(flags[k, 2] * 100) % len(LABELS)]] if flags[k, 2] < 0.3 else [],
-            gpt=bool(flags[k, 3] < 0.1),
-            responsible=None if flags[k, 4] < 0.3 else int(flags[k, 4] * 1000) % len(TEAM),
+            closed=bool(flags[k][0] < 0.05),
+            read=bool(flags[k][1] < 0.7),
+            labels=[LABELS[int(flags[k][2] * 100) % len(LABELS)]] if flags[k][2] < 0.3 else [],
+            gpt=bool(flags[k][3] < 0.1),
+            responsible=None if flags[k][4] < 0.3 else int(flags[k][4] * 1000) % len(TEAM),
         )
         if kinds[k] == 1:
             chat.is_group, chat.phone = True, None
@@ -174,7 +177,7 @@ def _bulk_chats(
             ]
         elif kinds[k] == 2:
             chat.names = [(int(created[k]), phone)]
-        elif flags[k, 5] < 0.03:  # saved as a contact later: unnamed first, then renamed
+        elif flags[k][5] < 0.03:  # saved as a contact later: unnamed first, then renamed
             chat.names = [(int(created[k]), phone), ((int(created[k]) + end_ts) // 2, name)]
         chats.append(chat)
     return chats
@@ -228,9 +231,22 @@ def _bulk_messages(
     }
 
 
-def generate(params: WorkspaceParams | None = None) -> Workspace:
-    """Build the whole workspace for `params` (defaults: a small workspace spanning a DST change)."""
-    params = params or WorkspaceParams()
+@dataclass
+class _People:
+    """Everything but the messages: cheap to build, and all that the Zoho scenario needs."""
+
+    params: WorkspaceParams
+    tz: ZoneInfo
+    start_ts: int
+    end_ts: int
+    rng: np.random.Generator
+    teammates: list[Teammate]
+    accounts: list[Account]
+    special: SpecialBuilder
+    chats: list[Chat]
+
+
+def _people(params: WorkspaceParams) -> _People:
     if params.accounts < 2:
         raise ValueError("accounts must be at least 2 (one owner matching a Zoho user, one not)")
     tz = ZoneInfo(params.timezone)
@@ -238,7 +254,6 @@ def generate(params: WorkspaceParams | None = None) -> Workspace:
     end_ts = _local_ts(tz, end_day + dt.timedelta(days=1), 0) - 1
     start_ts = end_ts + 1 - params.days * 86_400
     rng = np.random.default_rng(params.seed)
-    teammates = _teammates(params.seed, start_ts)
     accounts = _accounts(params.accounts, start_ts)
     special = SpecialBuilder(params, tz, start_ts, end_ts, accounts)
     chats = special.chats()
@@ -253,24 +268,39 @@ def generate(params: WorkspaceParams | None = None) -> Workspace:
     for chat, chat_id in zip(chats, ids.tolist(), strict=True):
         chat.id = chat_id
     special.link_members(chats)
-    bulk_chats = chats[len(special.chats()) :] or chats
-    bulk = _bulk_messages(
-        rng, params, bulk_chats, params.messages - special.message_count(), start_ts, end_ts
+    return _People(
+        params, tz, start_ts, end_ts, rng, _teammates(params.seed, start_ts), accounts, special, chats
     )
-    rows = special.message_rows()
+
+
+def generate_people(params: WorkspaceParams) -> list[Chat]:
+    """Return the chats `generate(params)` would build, without generating any message."""
+    return _people(params).chats
+
+
+def generate(params: WorkspaceParams | None = None) -> Workspace:
+    """Build the whole workspace for `params` (defaults: a small workspace spanning a DST change)."""
+    params = params or WorkspaceParams()
+    p = _people(params)
+    n_special = len(p.special.chats())
+    bulk_chats = p.chats[n_special:] or p.chats
+    bulk = _bulk_messages(
+        p.rng, params, bulk_chats, params.messages - p.special.message_count(), p.start_ts, p.end_ts
+    )
+    rows = p.special.message_rows()
     columns = {name: np.concatenate([np.asarray(rows[name]), bulk[name]]) for name in bulk}
-    store = MessageStore(columns, len(chats))
-    store.text.update(special.texts)
-    store.filename.update(special.filenames)
-    store.data.update(special.data)
+    store = MessageStore(columns, len(p.chats))
+    store.text.update(p.special.texts)
+    store.filename.update(p.special.filenames)
+    store.data.update(p.special.data)
     return Workspace(
         seed=params.seed,
         params=params.to_dict(),
-        tz=tz,
+        tz=p.tz,
         workspace_id=f"acme-sandbox-{params.seed}",
         display_name="ACME Sandbox",
-        teammates=teammates,
-        accounts=accounts,
-        chats=chats,
+        teammates=p.teammates,
+        accounts=p.accounts,
+        chats=p.chats,
         messages=store,
     )
