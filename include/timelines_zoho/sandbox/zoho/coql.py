@@ -9,9 +9,11 @@ from typing import Any
 
 from timelines_zoho.sandbox.zoho.matching import (
     Predicate,
+    excluding_empty,
     field_getter,
     is_empty,
     matcher,
+    on_field,
     project,
     sort_key,
 )
@@ -241,7 +243,6 @@ class _Parser:
     def comparison(self) -> Predicate:
         column = self.name()
         self.criteria.append(column)
-        get = field_getter(column)
         negate = False
         if self.tok.is_kw("is"):
             self.advance()
@@ -249,7 +250,7 @@ class _Parser:
             if negate:
                 self.advance()
             self.expect_kw("null")
-            return (lambda r: not is_empty(get(r))) if negate else (lambda r: is_empty(get(r)))
+            return on_field(column, (lambda v: not is_empty(v)) if negate else is_empty)
         if self.tok.is_kw("not"):
             self.advance()
             negate = True
@@ -274,10 +275,7 @@ class _Parser:
                 "INVALID_QUERY", "Invalid query formed",
                 {"column_name": column, "operator": op.text, "reason": "invalid operator found"},
             )
-        if negate:
-            # SQL semantics: an empty value is neither in nor out of a list.
-            return lambda r: not is_empty(v := get(r)) and not test(v)
-        return lambda r: test(get(r))
+        return on_field(column, excluding_empty(test) if negate else test)
 
     def value_list(self, column: str) -> list[Any]:
         if self.advance().text != "(":
