@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from timelines_zoho.state.base import StoreBase, chunks
 from timelines_zoho.state.models import IndexRecordRow, MetaRow, PhoneKeyRow
 
 WATERMARK = "index_modified_time"
+INDEX_BATCH = 2000  # rows per transaction while scanning, one COQL page
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,14 @@ class IndexMixin(StoreBase):
             )
             if watermark is not None:
                 self._upsert(session, MetaRow.__table__, [{"key": WATERMARK, "value": watermark}], ["key"])
+
+    def set_index_names(self, names: dict[str, str]) -> None:
+        """Record names we just wrote to Zoho, keeping each record's phone keys."""
+        with self.session() as session:
+            for record_id, name in names.items():
+                session.execute(
+                    update(IndexRecordRow).where(IndexRecordRow.record_id == record_id).values(name=name)
+                )
 
     def delete_index_records(self, record_ids: list[str]) -> None:
         """Forget records that no longer exist in Zoho."""

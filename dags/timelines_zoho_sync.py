@@ -1,0 +1,113 @@
+"""
+### TimelinesAI → Zoho CRM sync
+
+Every WhatsApp chat with activity in the run's window becomes (or is linked to) a Zoho record, and each chat's
+messages land as one note per calendar day, with their attachments.
+
+* **Window**: scheduled and backfill runs sync their data interval (hourly; daily with
+  `TIMELINES_ZOHO_SCHEDULE=daily`). A manual run without a date syncs since the last successful window.
+  Trigger params override the window, name chats, or ask for a dry run.
+* **Steps**: extract → transform → prepare Zoho (phone index, owners) → load contacts → load notes →
+  attachments → report. Shards run as mapped tasks in the `zoho_api` pool.
+* **Exactly once**: re-running any interval writes nothing new; the state store records what was written.
+* The run fails clearly when the integration is not active (see the integration's settings page).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+
+CRONS = {"hourly": "0 * * * *", "daily": "0 0 * * *"}
+ZOHO_POOL = "zoho_api"
+
+
+@dag(
+    dag_id="timelines_zoho_sync",
+    schedule=CronDataIntervalTimetable(
+        CRONS.get(os.environ.get("TIMELINES_ZOHO_SCHEDULE", "hourly"), CRONS["hourly"]),
+        timezone=os.environ.get("TIMELINES_ZOHO_SCHEDULE_TZ", "UTC"),
+    ),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "retries": 3,
+        "retry_delay": timedelta(seconds=30),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=15),
+    },
+    tags=["timelinesai", "zoho-crm", "whatsapp"],
+    doc_md=__doc__,
+    params={
+        "window_start": Param(None, type=["null", "string"], description="ISO start; overrides the interval"),
+        "window_end": Param(None, type=["null", "string"], description="ISO end; overrides the interval"),
+        "chat_ids": Param([], type="array", description="Only these TimelinesAI chat ids"),
+        "dry_run": Param(False, type="boolean", description="Match and plan, write nothing to Zoho"),
+        "full_pass": Param(False, type="boolean", description="List every chat instead of stopping early"),
+    },
+)
+def timelines_zoho_sync() -> None:
+    @task
+    def extract() -> dict:
+        from timelines_zoho.sync import runner
+
+        context = get_current_context()
+        return runner.start_and_extract(
+            context["dag_run"].run_id, dict(context["params"]),
+            context.get("data_interval_start"), context.get("data_interval_end"),
+        )
+
+    @task
+    def transform(meta: dict) -> list[dict]:
+        from timelines_zoho.sync import runner
+
+        return runner.transform(meta)
+
+    @task(pool=ZOHO_POOL)
+    def prepare_zoho(meta: dict) -> dict:
+        from timelines_zoho.sync import runner
+
+        return runner.prepare_zoho(meta)
+
+    @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
+    def load_contacts(meta: dict, shard: dict) -> dict:
+        from timelines_zoho.sync import runner
+
+        return runner.load_contacts(meta, shard)
+
+    @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
+    def load_notes(meta: dict, shard: dict) -> dict:
+        from timelines_zoho.sync import runner
+
+        return runner.load_notes(meta, shard)
+
+    @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
+    def attachments(meta: dict, shard: dict) -> dict:
+        from timelines_zoho.sync import runner
+
+        return runner.load_attachments(meta, shard)
+
+    @task
+    def report(meta: dict) -> str:
+        import logging
+
+        from timelines_zoho.sync import runner, summary
+
+        text = summary.render(summary.finish(runner.open_store(), meta))
+        logging.getLogger(__name__).info("%s", text)
+        return text
+
+    meta = extract()
+    shards = transform(meta)
+    ready = prepare_zoho(meta)
+    contacts = load_contacts.partial(meta=meta).expand(shard=shards)
+    notes = load_notes.partial(meta=meta).expand(shard=shards)
+    files = attachments.partial(meta=meta).expand(shard=shards)
+    ready >> contacts >> notes >> files >> report(meta)
+
+
+timelines_zoho_sync()

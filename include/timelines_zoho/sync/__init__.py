@@ -1,0 +1,1 @@
+"""The sync: extract from TimelinesAI, transform with pandas, load into Zoho CRM exactly once."""

@@ -1,0 +1,127 @@
+"""Attachments: stream each message's file from TimelinesAI to its day's note in Zoho, once.
+
+A file over Zoho's 20 MB note-attachment limit (by the download's Content-Length, or Zoho's own refusal) is not
+uploaded: it is recorded as refused, and the note is updated to list it with the reason. A pending entry (a
+crash during an upload) is reconciled against the note's attachments, by file name, before uploading again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from timelines_zoho.hooks.errors import TimelinesAIError, ZohoAPIError
+from timelines_zoho.hooks.queries import chunked
+from timelines_zoho.state import AttachmentEntry, NoteEntry, StateStore
+from timelines_zoho.sync.items import Items
+from timelines_zoho.sync.note_content import final_content, note_hash, note_item_id, refusals_for
+
+log = logging.getLogger(__name__)
+
+ZOHO_NOTE_FILE_LIMIT = 20 * 1024 * 1024
+TOO_LARGE_CODES = {"FILE_SIZE_EXCEEDS", "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "BODY_SIZE_REACHED"}
+
+
+def too_large(size: int) -> str:
+    """Say why a file of `size` bytes is not attached."""
+    return f"not attached: {size / 1024 / 1024:.1f} MB is over Zoho's 20 MB limit for note attachments"
+
+
+class AttachmentLoader:
+    """Upload one shard's attachments for one run."""
+
+    def __init__(self, timelines: Any, zoho: Any, store: StateStore, module: str, items: Items,
+                 *, dry_run: bool = False) -> None:
+        self.timelines, self.zoho, self.store, self.module = timelines, zoho, store, module
+        self.items, self.dry_run = items, dry_run
+
+    def load(self, bundles: pd.DataFrame) -> None:
+        """Upload every file not uploaded yet, then list refused files in their notes."""
+        rows = [r for r in bundles.to_dict(orient="records") if r.get("attachments")]
+        notes = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in rows])
+        ledger = self.store.attachments([a["message_uid"] for r in rows for a in r["attachments"]])
+        newly_refused: list[dict[str, Any]] = []
+        for row in rows:
+            note = notes.get((str(row["chat_id"]), row["day"], int(row["part"])))
+            refused_before = len(refusals_for(row, ledger))
+            for attachment in row["attachments"]:
+                entry = ledger.get(attachment["message_uid"])
+                if entry is not None and entry.status in ("done", "refused"):
+                    continue
+                if note is None or note.status != "done" or note.note_id is None:
+                    self.items.add("attachment", attachment["message_uid"], "skipped",
+                                   "its note is not written yet; retried with the note")
+                    continue
+                if self.dry_run:
+                    self.items.add("attachment", attachment["message_uid"], "would_upload")
+                    continue
+                ledger[attachment["message_uid"]] = self._upload(row, attachment, note, entry)
+            if note is not None and len(refusals_for(row, ledger)) > refused_before:
+                newly_refused.append(row)
+        self._list_refusals(newly_refused, notes, ledger)
+
+    def _upload(self, row: dict[str, Any], attachment: dict[str, Any], note: NoteEntry,
+                entry: AttachmentEntry | None) -> AttachmentEntry:
+        uid, filename = attachment["message_uid"], attachment.get("filename") or "file"
+        pending = AttachmentEntry(uid, str(row["chat_id"]), str(note.note_id), filename, None, "pending")
+        if entry is not None and entry.status == "pending":
+            existing = self._already_attached(pending)
+            if existing:
+                return self._finish(replace(pending, attachment_id=existing, status="done"), "uploaded")
+        self.store.put_attachments([pending])
+        try:
+            with self.timelines.open_attachment(uid, attachment.get("url")) as response:
+                size = int(response.headers.get("Content-Length") or 0)
+                if size > ZOHO_NOTE_FILE_LIMIT:
+                    return self._finish(replace(pending, status="refused", reason=too_large(size)), "refused")
+                stream = getattr(response, "raw", response)
+                attachment_id = self.zoho.upload_attachment("Notes", str(note.note_id), filename, stream)
+        except TimelinesAIError as error:
+            return self._retry_later(pending, f"TimelinesAI could not serve the file: {error.message}", row["day"])
+        except ZohoAPIError as error:
+            if error.status == 413 or error.code in TOO_LARGE_CODES:
+                reason = f"not attached: Zoho refused it as too large ({error.code})"
+                return self._finish(replace(pending, status="refused", reason=reason), "refused")
+            return self._retry_later(pending, f"Zoho error {error.code}: {error.message}", row["day"])
+        return self._finish(replace(pending, attachment_id=attachment_id, status="done"), "uploaded")
+
+    def _already_attached(self, entry: AttachmentEntry) -> str | None:
+        for found in self.zoho.list_attachments("Notes", entry.note_id):
+            if found.get("File_Name") == entry.filename:
+                return str(found["id"])
+        return None
+
+    def _finish(self, entry: AttachmentEntry, outcome: str) -> AttachmentEntry:
+        self.store.put_attachments([entry])
+        self.items.add("attachment", entry.message_uid, outcome, entry.reason)
+        self.items.release("attachment", entry.message_uid)
+        return entry
+
+    def _retry_later(self, entry: AttachmentEntry, reason: str, day: str) -> AttachmentEntry:
+        failed = replace(entry, status="failed", reason=reason)
+        self.store.put_attachments([failed])
+        self.items.add("attachment", entry.message_uid, "failed", reason)
+        self.items.quarantine("attachment", entry.message_uid, entry.chat_id, reason)
+        self.items.quarantine("note", f"{entry.chat_id}/{day}", entry.chat_id, reason)
+        return failed
+
+    def _list_refusals(self, rows: list[dict[str, Any]], notes: dict[tuple[str, str, int], NoteEntry],
+                       ledger: dict[str, AttachmentEntry]) -> None:
+        """Rewrite the notes that gained refused files so they list them, in batches of 100."""
+        updates = []
+        for row in rows:
+            note = notes[(str(row["chat_id"]), row["day"], int(row["part"]))]
+            content = final_content(row["content"], refusals_for(row, ledger))
+            updates.append((replace(note, content_hash=note_hash(row["title"], content)), content))
+        for _, batch in chunked(updates):
+            self.store.put_notes([replace(n, status="pending") for n, _ in batch])
+            results = self.zoho.update_notes(
+                [{"id": n.note_id, "Note_Title": n.title, "Note_Content": c} for n, c in batch]
+            )
+            self.store.put_notes([replace(n, status="done") for (n, _), r in zip(batch, results, strict=True) if r.ok])
+            for (n, _), result in zip(batch, results, strict=True):
+                if not result.ok:
+                    self.items.add("note", note_item_id(*n.key), "failed", f"listing refused files: {result.message}")

@@ -1,0 +1,235 @@
+"""Load contacts: match chats to Zoho records through the local phone index, create the missing ones in batches
+of 100 (one per phone, claimed in the state store first), link the rest, and carry WhatsApp renames over.
+
+Decisions:
+
+- One record per phone: chats sharing a phone (one customer writing to two of our numbers) are linked to the
+  record created from the transform's primary chat.
+- Several records under one phone are never guessed: each chat is reported as ambiguous and nothing is written.
+- A rename is written only to records we created, only when WhatsApp has a real name, and only when the name in
+  Zoho is still the one we last wrote (otherwise a person edited it and it is theirs).
+- A claim that another live run holds is deferred to a later run (quarantine); a claim left by a stopped run is
+  taken over and Zoho is searched by phone before anything is created, so a crash never duplicates a contact.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from timelines_zoho.hooks.errors import RecordResult, ZohoAPIError
+from timelines_zoho.hooks.queries import chunked
+from timelines_zoho.state import ChatLink, IndexedRecord, IntegrationSettings, StateStore
+from timelines_zoho.sync.items import Items
+from timelines_zoho.sync.zoho_index import ZohoContext
+from timelines_zoho.transform.phones import zoho_phone_keys
+
+log = logging.getLogger(__name__)
+LEAD_SOURCE = "TimelinesAI"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Chats that share a phone; `primary` is the one a new record is created from."""
+
+    primary: dict[str, Any]
+    chats: list[dict[str, Any]]
+    keys: list[str]
+
+
+def refused(result: RecordResult) -> str:
+    """Say in words why Zoho refused one record."""
+    detail = f" ({result.details})" if result.details else ""
+    return f"Zoho refused it: {result.code}: {result.message}{detail}"
+
+
+def _groups(rows: list[dict[str, Any]]) -> list[Group]:
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_key.setdefault(min(row["match_keys"]), []).append(row)
+    groups = []
+    for members in by_key.values():
+        primary = next((r for r in members if r.get("is_primary")), members[0])
+        keys = sorted({k for r in members for k in r["match_keys"]})
+        groups.append(Group(primary, members, keys))
+    return groups
+
+
+class ContactLoader:
+    """Load one shard of contacts for one run."""
+
+    def __init__(self, hook: Any, store: StateStore, settings: IntegrationSettings, ctx: ZohoContext,
+                 items: Items, *, token: str, dry_run: bool = False) -> None:
+        self.hook, self.store, self.settings, self.ctx = hook, store, settings, ctx
+        self.items, self.token, self.dry_run = items, token, dry_run
+        self.module = settings.module or "Contacts"
+
+    def load(self, contacts: pd.DataFrame) -> None:
+        """Link, create and rename the shard's contacts, recording every outcome."""
+        rows = contacts.to_dict(orient="records")
+        links = self.store.links([str(r["chat_id"]) for r in rows])
+        self._renames([r for r in rows if str(r["chat_id"]) in links], links)
+        to_create: list[Group] = []
+        for group in _groups([r for r in rows if str(r["chat_id"]) not in links]):
+            matches = set().union(*self.store.match_phone_keys(group.keys).values())
+            if len(matches) > 1:
+                self._ambiguous(group, matches)
+            elif matches:
+                self._link(group, matches.pop(), "linked")
+            else:
+                to_create.append(group)
+        if self.dry_run:
+            for group in to_create:
+                self.items.add("contact", group.primary["chat_id"], "would_create")
+            return
+        self._create(to_create)
+
+    # -- matching outcomes -------------------------------------------------------------------------------
+
+    def _ambiguous(self, group: Group, matches: set[str]) -> None:
+        ids = ", ".join(sorted(matches))
+        for row in group.chats:
+            self.items.add("contact", row["chat_id"], "ambiguous",
+                           f"phone {row['phone_e164']} matches {len(matches)} Zoho records ({ids}); not merged")
+
+    def _link(self, group: Group, record_id: str, how: str, written_name: str | None = None) -> None:
+        if self.dry_run:
+            for row in group.chats:
+                self.items.add("contact", row["chat_id"], "would_link")
+            return
+        links = [
+            ChatLink(str(row["chat_id"]), record_id, row["phone_e164"],
+                     written_name if row is group.primary else None, how if row is group.primary else "linked")
+            for row in group.chats
+        ]
+        self.store.save_links(links)
+        for link in links:
+            self.items.add("contact", link.chat_id, link.how)
+            self.items.release("chat", link.chat_id)
+
+    # -- creation ----------------------------------------------------------------------------------------
+
+    def _create(self, groups: list[Group]) -> None:
+        if not groups:
+            return
+        by_phone = {g.primary["phone_e164"]: g for g in groups}
+        claims = self.store.claim_phones(self.token, {p: str(g.primary["chat_id"]) for p, g in by_phone.items()})
+        creatable: list[Group] = []
+        for phone, claim in sorted(claims.items()):
+            group = by_phone[phone]
+            if claim.status == "done":
+                self._link(group, str(claim.record_id), "linked")
+            elif claim.status == "busy":
+                self._defer(group, "another run is creating this contact right now; retried on the next run")
+            elif claim.status == "reclaimed" and self._found_by_search(group):
+                continue
+            else:
+                creatable.append(group)
+        for _, batch in chunked(creatable):
+            self._create_batch(list(batch))
+
+    def _found_by_search(self, group: Group) -> bool:
+        """After a stopped run, look the phone up in Zoho itself; link what is found."""
+        phone = group.primary["phone_e164"]
+        wanted = set(group.keys)
+        found = {
+            str(r["id"])
+            for r in self.hook.search_records(self.module, phone=phone)
+            if wanted & set(zoho_phone_keys(r.get(self.settings.phone_field)))
+        }
+        if len(found) == 1:
+            record_id = found.pop()
+            self.store.complete_claims(self.token, {phone: record_id})
+            self._link(group, record_id, "created", group.primary["name"])
+            return True
+        if found:
+            self.store.release_claims(self.token, [phone])
+            self._ambiguous(group, found)
+            return True
+        return False
+
+    def _record(self, row: dict[str, Any]) -> dict[str, Any]:
+        s = self.settings
+        record: dict[str, Any] = {
+            s.name_field or "Last_Name": row["name"],
+            s.phone_field or "Phone": row["phone_e164"],
+            s.lead_source_field or "Lead_Source": LEAD_SOURCE,
+            s.chat_link_field or "Description": row["chat_url"],
+        }
+        owner = self.ctx.owner_for(row.get("owner_email"))
+        if owner:
+            record["Owner"] = {"id": owner}
+        return record
+
+    def _create_batch(self, groups: list[Group]) -> None:
+        try:
+            results = self.hook.insert_records(self.module, [self._record(g.primary) for g in groups])
+        except ZohoAPIError as error:
+            self.store.release_claims(self.token, [g.primary["phone_e164"] for g in groups])
+            for group in groups:
+                self._defer(group, f"Zoho error {error.code}: {error.message}")
+            return
+        created: dict[str, str] = {}
+        for group, result in zip(groups, results, strict=True):
+            if result.ok and result.id:
+                created[group.primary["phone_e164"]] = result.id
+            else:
+                self.store.release_claims(self.token, [group.primary["phone_e164"]])
+                self._defer(group, refused(result), outcome="failed")
+        self.store.complete_claims(self.token, created)
+        self.store.upsert_index_records([
+            IndexedRecord(rid, by.primary["name"], None, tuple(by.keys))
+            for by in groups if (rid := created.get(by.primary["phone_e164"]))
+        ])
+        for group in groups:
+            if group.primary["phone_e164"] in created:
+                self._link(group, created[group.primary["phone_e164"]], "created", group.primary["name"])
+        log.info("created %d of %d contacts", len(created), len(groups))
+
+    def _defer(self, group: Group, reason: str, outcome: str = "deferred") -> None:
+        for row in group.chats:
+            self.items.add("contact", row["chat_id"], outcome, reason)
+            self.items.quarantine("chat", row["chat_id"], row["chat_id"], reason)
+
+    # -- renames -----------------------------------------------------------------------------------------
+
+    def _renames(self, rows: list[dict[str, Any]], links: dict[str, ChatLink]) -> None:
+        candidates = []
+        for row in rows:
+            link = links[str(row["chat_id"])]
+            if link.how != "created" or link.written_name is None or not row.get("has_whatsapp_name"):
+                continue
+            if row["name"] != link.written_name:
+                candidates.append((row, link))
+        if not candidates:
+            return
+        current = self.store.index_records([link.record_id for _, link in candidates])
+        updates = []
+        for row, link in candidates:
+            seen = current.get(link.record_id)
+            if seen is not None and seen.name is not None and seen.name != link.written_name:
+                self.items.add("contact", row["chat_id"], "rename_skipped",
+                               "the name was edited in Zoho since we last wrote it; left as it is")
+            else:
+                updates.append((row, link))
+        if self.dry_run:
+            for row, _ in updates:
+                self.items.add("contact", row["chat_id"], "would_rename")
+            return
+        name_field = self.settings.name_field or "Last_Name"
+        for _, batch in chunked(updates):
+            results = self.hook.update_records(
+                self.module, [{"id": link.record_id, name_field: row["name"]} for row, link in batch]
+            )
+            done = []
+            for (row, link), result in zip(batch, results, strict=True):
+                if result.ok:
+                    done.append(ChatLink(link.chat_id, link.record_id, link.phone_e164, row["name"], link.how))
+                    self.items.add("contact", row["chat_id"], "renamed")
+                else:
+                    self.items.add("contact", row["chat_id"], "failed", refused(result))
+            self.store.save_links(done)
+            self.store.set_index_names({x.record_id: x.written_name for x in done if x.written_name})

@@ -1,0 +1,131 @@
+"""Load notes: one per (chat, day, part), created or updated in batches of 100; an unchanged hash costs no call.
+
+The ledger entry is written as pending before each batch and as done after it. A pending entry without a note
+id (a crash between Zoho's answer and our write) is reconciled against the record's notes, matched by title,
+before anything is created again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from timelines_zoho.hooks.errors import ZohoAPIError
+from timelines_zoho.hooks.queries import chunked
+from timelines_zoho.state import NoteEntry, StateStore
+from timelines_zoho.sync.items import Items
+from timelines_zoho.sync.load_contacts import refused
+from timelines_zoho.sync.note_content import final_content, note_hash, note_item_id, refusals_for
+
+log = logging.getLogger(__name__)
+
+
+class NoteLoader:
+    """Write one shard's note bundles for one run."""
+
+    def __init__(self, hook: Any, store: StateStore, module: str, items: Items, *, dry_run: bool = False) -> None:
+        self.hook, self.store, self.module, self.items, self.dry_run = hook, store, module, items, dry_run
+
+    def load(self, bundles: pd.DataFrame) -> None:
+        """Create, update or skip each bundle's note, recording every outcome."""
+        rows = bundles.to_dict(orient="records")
+        links = self.store.links([str(r["chat_id"]) for r in rows])
+        deferred = {q.item_id for q in self.store.quarantined("chat")}
+        uids = [a["message_uid"] for r in rows for a in r.get("attachments") or []]
+        files = self.store.attachments(uids)
+        ledger = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in rows])
+        creates: list[NoteEntry] = []
+        updates: list[NoteEntry] = []
+        contents: dict[tuple[str, str, int], str] = {}
+        unconfirmed: list[NoteEntry] = []
+        for row in rows:
+            chat_id, key_id = str(row["chat_id"]), note_item_id(row["chat_id"], row["day"], row["part"])
+            link = links.get(chat_id)
+            if link is None:
+                reason = "the chat has no Zoho record (see the chat's contact outcome)"
+                self.items.add("note", key_id, "skipped", reason)
+                if chat_id in deferred:
+                    self.items.quarantine("note", f"{chat_id}/{row['day']}", chat_id, reason)
+                continue
+            content = final_content(row["content"], refusals_for(row, files))
+            wanted = NoteEntry(chat_id, row["day"], int(row["part"]), link.record_id, row["title"], None,
+                               note_hash(row["title"], content), "pending")
+            contents[wanted.key] = content
+            entry = ledger.get(wanted.key)
+            if entry is None or entry.status == "failed":
+                creates.append(wanted)
+            elif entry.note_id is None:
+                unconfirmed.append(wanted)
+            elif entry.status == "done" and entry.content_hash == wanted.content_hash:
+                self.items.add("note", key_id, "unchanged")
+                self.items.release("note", f"{chat_id}/{row['day']}")
+            else:
+                updates.append(replace(wanted, note_id=entry.note_id))
+        found, missing = self._reconcile(unconfirmed)
+        updates += found
+        creates += missing
+        if self.dry_run:
+            for entry in creates:
+                self.items.add("note", note_item_id(*entry.key), "would_create")
+            for entry in updates:
+                self.items.add("note", note_item_id(*entry.key), "would_update")
+            return
+        for _, batch in chunked(creates):
+            self._write(list(batch), contents, create=True)
+        for _, batch in chunked(updates):
+            self._write(list(batch), contents, create=False)
+
+    def _reconcile(self, entries: list[NoteEntry]) -> tuple[list[NoteEntry], list[NoteEntry]]:
+        """Find notes Zoho created although we never recorded their ids (by the record's notes and the title)."""
+        found, missing = [], []
+        by_record: dict[str, list[NoteEntry]] = {}
+        for entry in entries:
+            by_record.setdefault(entry.record_id, []).append(entry)
+        for record_id, waiting in by_record.items():
+            titles = {n.get("Note_Title"): str(n["id"]) for n in self.hook.list_notes(self.module, record_id)}
+            for entry in waiting:
+                note_id = titles.get(entry.title)
+                (found if note_id else missing).append(replace(entry, note_id=note_id))
+        if entries:
+            log.info("reconciled %d unconfirmed notes: %d found in Zoho", len(entries), len(found))
+        return found, missing
+
+    def _body(self, entry: NoteEntry, content: str, create: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"Note_Title": entry.title, "Note_Content": content}
+        if create:
+            body["Parent_Id"] = {"module": {"api_name": self.module}, "id": entry.record_id}
+        else:
+            body["id"] = entry.note_id
+        return body
+
+    def _write(self, batch: list[NoteEntry], contents: dict[tuple[str, str, int], str], *, create: bool) -> None:
+        self.store.put_notes(batch)
+        bodies = [self._body(e, contents[e.key], create) for e in batch]
+        try:
+            results = self.hook.create_notes(bodies) if create else self.hook.update_notes(bodies)
+        except ZohoAPIError as error:
+            self._fail(batch, f"Zoho error {error.code}: {error.message}", create)
+            return
+        done, failed = [], []
+        for entry, result in zip(batch, results, strict=True):
+            if result.ok:
+                done.append(replace(entry, note_id=entry.note_id or result.id, status="done"))
+            else:
+                failed.append((entry, refused(result)))
+        self.store.put_notes(done)
+        for entry in done:
+            self.items.add("note", note_item_id(*entry.key), "created" if create else "updated")
+            self.items.release("note", f"{entry.chat_id}/{entry.day}")
+        for entry, reason in failed:
+            self._fail([entry], reason, create)
+
+    def _fail(self, entries: list[NoteEntry], reason: str, create: bool) -> None:
+        if create:
+            # Zoho answered: nothing was created, so the next try creates (no reconciliation needed).
+            self.store.put_notes([replace(e, status="failed") for e in entries])
+        for entry in entries:
+            self.items.add("note", note_item_id(*entry.key), "failed", reason)
+            self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, reason)

@@ -1,0 +1,240 @@
+"""The steps of one sync run as plain functions: the DAG calls them, tests call them without Airflow.
+
+Each step takes and returns small JSON-able references (paths, ids, counts); data moves through staged files.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from timelines_zoho.state import IntegrationSettings, StateStore
+from timelines_zoho.sync import staging
+from timelines_zoho.sync.extract import extract
+from timelines_zoho.sync.items import Items
+from timelines_zoho.sync.load_attachments import AttachmentLoader
+from timelines_zoho.sync.load_contacts import ContactLoader
+from timelines_zoho.sync.load_notes import NoteLoader
+from timelines_zoho.sync.window import Window, resolve_window
+from timelines_zoho.sync.zoho_index import ZohoContext, refresh_index, zoho_context
+
+log = logging.getLogger(__name__)
+
+SHARD_SIZE = 500  # contacts per shard: a multiple of 100 keeps every write batch full
+MAX_SHARDS = 8
+FULL_PASS_EVERY = timedelta(hours=24)
+LAST_FULL_PASS = "last_full_pass"
+
+
+class IntegrationNotActive(RuntimeError):
+    """The integration is not active, so nothing may be synced."""
+
+
+@dataclass
+class Hooks:
+    """Where the hooks come from; tests and the demo pass their own factories."""
+
+    timelines_conn_id: str = "timelines_ai_default"
+    zoho_conn_id: str = "zoho_crm_default"
+
+    def timelines(self) -> Any:
+        from timelines_zoho.hooks.timelinesai import TimelinesAIHook
+
+        return TimelinesAIHook(self.timelines_conn_id)
+
+    def zoho(self) -> Any:
+        from timelines_zoho.hooks.zoho import ZohoCRMHook
+
+        return ZohoCRMHook(self.zoho_conn_id)
+
+
+def open_store() -> StateStore:
+    """Open the state store and bring its schema up to date."""
+    store = StateStore()
+    store.migrate()
+    return store
+
+
+def active_settings(store: StateStore) -> IntegrationSettings:
+    """Return the settings, or fail clearly when the integration is not active."""
+    settings = store.get_settings()
+    if settings is None or not settings.active:
+        raise IntegrationNotActive(
+            "The TimelinesAI → Zoho CRM integration is not active: open the integration's settings page, "
+            "choose the module and fields, and press Activate (or run `timelines-zoho activate`)."
+        )
+    return settings
+
+
+def match_fields(settings: IntegrationSettings) -> list[str]:
+    """Return the phone fields the index reads: the chosen one, plus Phone and Mobile for Contacts and Leads."""
+    fields = [settings.phone_field or "Phone"]
+    if (settings.module or "Contacts") in ("Contacts", "Leads"):
+        fields += ["Phone", "Mobile"]
+    return list(dict.fromkeys(fields))
+
+
+def _write_stats(meta: dict[str, Any], name: str, **hooks: Any) -> None:
+    stats = {label: hook.stats for label, hook in hooks.items() if hook is not None}
+    staging.write_json(Path(meta["dir"]) / "stats" / f"{name}.json", stats)
+
+
+def start_and_extract(
+    run_key: str, params: dict[str, Any], interval_start: datetime | None, interval_end: datetime | None,
+    hooks: Hooks | None = None, now: datetime | None = None,
+) -> dict[str, Any]:
+    """Check the integration is active, choose the window, record the run and stage what TimelinesAI holds."""
+    hooks = hooks or Hooks()
+    store = open_store()
+    settings = active_settings(store)
+    now = now or datetime.now(timezone.utc)
+    window = resolve_window(params=params, interval_start=interval_start, interval_end=interval_end,
+                            last_success_end=store.last_successful_window_end(), now=now)
+    tz = settings.timezone or "UTC"
+    run_id = store.start_run(run_key, window.start, window.end)
+    folder = staging.run_dir(run_key)
+    meta = {"run_id": run_id, "run_key": run_key, "dir": str(folder), "window": window.as_dict(), "tz": tz,
+            "dry_run": bool(params.get("dry_run")), "now": now.isoformat()}
+    last_full = store.get_meta(LAST_FULL_PASS)
+    full_pass = bool(params.get("full_pass")) or not last_full or (
+        now - datetime.fromisoformat(last_full) >= FULL_PASS_EVERY
+    )
+    retry_days: dict[str, set[date]] = {}
+    retry_chats: list[str] = []
+    for item in store.quarantined():
+        if item.item_kind == "note" and item.chat_id:
+            retry_days.setdefault(item.chat_id, set()).add(date.fromisoformat(item.item_id.split("/")[1][:10]))
+        elif item.item_kind == "chat":
+            retry_chats.append(item.item_id)
+    chat_ids = [str(c).strip() for c in (params.get("chat_ids") or []) if str(c).strip()]
+    timelines = hooks.timelines()
+    raw = extract(timelines, window, tz, chat_ids=chat_ids or None, retry_chats=retry_chats,
+                  retry_days=retry_days, full_pass=full_pass and not chat_ids)
+    if full_pass and not chat_ids:
+        store.set_meta(LAST_FULL_PASS, now.isoformat())
+    for name in ("chats", "messages", "accounts", "teammates"):
+        meta[name] = staging.write_frame(folder / f"{name}.json", pd.DataFrame.from_records(getattr(raw, name)))
+    items = Items()
+    for kind, item_id, reason in raw.problems:
+        items.add(kind, item_id, "failed", reason)
+    items.flush(store, run_id)
+    _write_stats(meta, "extract", timelines=timelines)
+    log.info("run %s: window %s → %s (%s), %d chats", run_key, window.start, window.end, tz, len(raw.chats))
+    return meta
+
+
+def transform(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """Build contacts and note bundles, record what is excluded, and split the work into shards."""
+    from timelines_zoho.transform.contacts import build_contacts
+    from timelines_zoho.transform.notes import build_note_bundles
+
+    store = open_store()
+    folder = Path(meta["dir"])
+    chats, accounts = staging.read_frame(meta["chats"]), staging.read_frame(meta["accounts"])
+    contacts, rejected = build_contacts(chats, accounts)
+    bundles, rejected_messages = build_note_bundles(
+        staging.read_frame(meta["messages"]), contacts, timezone=meta["tz"], now=datetime.fromisoformat(meta["now"])
+    )
+    items = Items()
+    for row in rejected.itertuples():
+        items.add(row.item_kind, row.item_id, "skipped", row.reason)
+    for row in rejected_messages.itertuples():
+        items.add(row.item_kind, row.item_id, "skipped", row.reason)
+    items.flush(store, meta["run_id"])
+    return [
+        {"shard": n, "chats": len(part), "contacts": staging.write_frame(folder / f"contacts_{n}.json", part),
+         "bundles": staging.write_frame(folder / f"bundles_{n}.json",
+                                        bundles[bundles["chat_id"].isin(part["chat_id"])])}
+        for n, part in enumerate(shard_contacts(contacts))
+    ]
+
+
+def shard_contacts(contacts: pd.DataFrame) -> list[pd.DataFrame]:
+    """Split contacts into contiguous shards, keeping chats that share a phone together."""
+    if contacts.empty:
+        return [contacts]
+    group = contacts["match_keys"].map(min)
+    ordered = contacts.assign(_group=group).sort_values(["_group", "chat_id"]).reset_index(drop=True)
+    shards = min(MAX_SHARDS, math.ceil(len(ordered) / SHARD_SIZE))
+    codes = pd.factorize(ordered["_group"])[0]
+    per_shard = math.ceil((codes.max() + 1) / shards)
+    labels = codes // per_shard
+    return [ordered[labels == n].drop(columns="_group") for n in range(labels.max() + 1)]
+
+
+def prepare_zoho(meta: dict[str, Any], hooks: Hooks | None = None) -> dict[str, Any]:
+    """Refresh the phone index and find the record owners, once per run."""
+    hooks = hooks or Hooks()
+    store = open_store()
+    settings = active_settings(store)
+    zoho = hooks.zoho()
+    records = refresh_index(zoho, store, module=settings.module or "Contacts", phone_fields=match_fields(settings),
+                            name_field=settings.name_field or "Last_Name",
+                            default_region=os.environ.get("TIMELINES_ZOHO_DEFAULT_REGION") or None)
+    ctx = zoho_context(zoho)
+    staging.write_json(Path(meta["dir"]) / "zoho_context.json",
+                       {"owners": ctx.owners, "current_user_id": ctx.current_user_id})
+    _write_stats(meta, "prepare_zoho", zoho=zoho)
+    return {"index_records_read": records, "users": len(ctx.owners)}
+
+
+def _shard_step(meta: dict[str, Any], shard: dict[str, Any], name: str, hooks: Hooks | None, step: Any) -> dict:
+    hooks = hooks or Hooks()
+    store = open_store()
+    settings = active_settings(store)
+    items = Items()
+    used = step(hooks, store, settings, items)
+    counts = items.flush(store, meta["run_id"])
+    _write_stats(meta, f"{name}_{shard['shard']}", **used)
+    return counts
+
+
+def load_contacts(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
+    """Link, create and rename the shard's contacts."""
+    def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
+        zoho = hooks.zoho()
+        context = staging.read_json(Path(meta["dir"]) / "zoho_context.json")
+        ctx = ZohoContext(owners=context["owners"], current_user_id=context["current_user_id"])
+        token = f"{meta['run_key']}:{shard['shard']}:{uuid.uuid4().hex}"
+        ContactLoader(zoho, store, settings, ctx, items, token=token, dry_run=meta["dry_run"]).load(
+            staging.read_frame(shard["contacts"])
+        )
+        return {"zoho": zoho}
+
+    return _shard_step(meta, shard, "load_contacts", hooks, step)
+
+
+def load_notes(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
+    """Create or update the shard's day notes."""
+    def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
+        zoho = hooks.zoho()
+        NoteLoader(zoho, store, settings.module or "Contacts", items, dry_run=meta["dry_run"]).load(
+            staging.read_frame(shard["bundles"])
+        )
+        return {"zoho": zoho}
+
+    return _shard_step(meta, shard, "load_notes", hooks, step)
+
+
+def load_attachments(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
+    """Stream the shard's attachments to their notes."""
+    def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
+        timelines, zoho = hooks.timelines(), hooks.zoho()
+        AttachmentLoader(timelines, zoho, store, settings.module or "Contacts", items,
+                         dry_run=meta["dry_run"]).load(staging.read_frame(shard["bundles"]))
+        return {"zoho": zoho, "timelines": timelines}
+
+    return _shard_step(meta, shard, "load_attachments", hooks, step)
+
+
+def window_of(meta: dict[str, Any]) -> Window:
+    """Return the run's window."""
+    return Window.from_dict(meta["window"])

@@ -1,0 +1,85 @@
+"""The run summary: what was created, linked, renamed and written, every item skipped or failed with its reason,
+and the API calls and credits spent; as a dict for the store and as text a person reads in the Airflow UI."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from timelines_zoho.state import StateStore
+from timelines_zoho.sync import staging
+
+COUNTED = {
+    ("contact", "created"): "contacts_created",
+    ("contact", "linked"): "contacts_linked",
+    ("contact", "renamed"): "contacts_renamed",
+    ("note", "created"): "notes_created",
+    ("note", "updated"): "notes_updated",
+    ("note", "unchanged"): "notes_unchanged",
+    ("attachment", "uploaded"): "attachments_uploaded",
+    ("attachment", "refused"): "attachments_refused",
+}
+ISSUES = ("skipped", "failed", "ambiguous", "deferred", "rename_skipped", "refused")
+
+
+def api_usage(folder: Path) -> dict[str, dict[str, Any]]:
+    """Add up the calls and credits each step's hooks recorded."""
+    usage: dict[str, dict[str, Any]] = {}
+    for path in sorted((folder / "stats").glob("*.json")):
+        for service, endpoints in staging.read_json(path).items():
+            total = usage.setdefault(service, {"calls": 0, "credits": 0, "by_endpoint": Counter()})
+            for endpoint, figures in endpoints.items():
+                total["calls"] += figures.get("calls", 0)
+                total["credits"] += figures.get("credits", 0)
+                total["by_endpoint"][endpoint] += figures.get("calls", 0)
+    for total in usage.values():
+        total["by_endpoint"] = dict(sorted(total["by_endpoint"].items()))
+    return usage
+
+
+def build_summary(store: StateStore, meta: dict[str, Any]) -> dict[str, Any]:
+    """Summarise one run from its recorded items and staged call counts."""
+    items = store.run_items(meta["run_id"])
+    counts = Counter(COUNTED[(kind, outcome)] for kind, _, outcome, _ in items if (kind, outcome) in COUNTED)
+    dry = Counter(f"{kind}.{outcome}" for kind, _, outcome, _ in items if outcome.startswith("would_"))
+    return {
+        "window": meta["window"],
+        "timezone": meta["tz"],
+        "dry_run": meta["dry_run"],
+        "counts": {name: counts.get(name, 0) for name in COUNTED.values()},
+        "dry_run_plan": dict(sorted(dry.items())),
+        "issues": [
+            {"kind": kind, "id": item_id, "outcome": outcome, "reason": reason}
+            for kind, item_id, outcome, reason in items if outcome in ISSUES
+        ],
+        "api": api_usage(Path(meta["dir"])),
+    }
+
+
+def render(summary: dict[str, Any]) -> str:
+    """Render a summary as plain text."""
+    c = summary["counts"]
+    lines = [
+        f"Sync of {summary['window']['start']} → {summary['window']['end']} (days in {summary['timezone']})"
+        + (" — DRY RUN, nothing written" if summary["dry_run"] else ""),
+        f"Contacts: {c['contacts_created']} created, {c['contacts_linked']} linked, {c['contacts_renamed']} renamed",
+        f"Notes: {c['notes_created']} created, {c['notes_updated']} updated, {c['notes_unchanged']} unchanged",
+        f"Attachments: {c['attachments_uploaded']} uploaded, {c['attachments_refused']} listed in notes (too large)",
+    ]
+    for plan, n in summary.get("dry_run_plan", {}).items():
+        lines.append(f"Would do: {plan} × {n}")
+    for service, usage in sorted(summary["api"].items()):
+        lines.append(f"API {service}: {usage['calls']} calls, {usage['credits']} credits")
+    issues = summary["issues"]
+    lines.append(f"Skipped or failed items: {len(issues)}")
+    lines += [f"  - {i['kind']} {i['id']}: {i['outcome']}: {i['reason']}" for i in issues]
+    return "\n".join(lines)
+
+
+def finish(store: StateStore, meta: dict[str, Any]) -> dict[str, Any]:
+    """Close the run as successful with its summary, drop its staged files, and return the summary."""
+    summary = build_summary(store, meta)
+    store.finish_run(meta["run_id"], "success", summary)
+    staging.clean_run(meta["run_key"])
+    return summary

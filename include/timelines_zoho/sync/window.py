@@ -1,0 +1,80 @@
+"""Which time window a run syncs, and the whole calendar days (in the workspace timezone) it touches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DEFAULT_LOOKBACK = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A half-open UTC interval [start, end)."""
+
+    start: datetime
+    end: datetime
+
+    def days(self, tz: str) -> list[date]:
+        """Return every calendar day in `tz` that the window touches."""
+        zone = ZoneInfo(tz)
+        first = self.start.astimezone(zone).date()
+        last = (self.end - timedelta(microseconds=1)).astimezone(zone).date()
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def day_span(self, tz: str) -> Window:
+        """Return the window widened to whole calendar days in `tz` (midnight to midnight, DST-aware)."""
+        days = self.days(tz)
+        return Window(day_start(days[0], tz), day_start(days[-1] + timedelta(days=1), tz))
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+    @classmethod
+    def from_dict(cls, value: dict[str, str]) -> Window:
+        return cls(datetime.fromisoformat(value["start"]), datetime.fromisoformat(value["end"]))
+
+
+def day_start(day: date, tz: str) -> datetime:
+    """Return local midnight of `day` in `tz`, as UTC."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """Parse an ISO date or date-time param (naive means UTC); blank gives None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time(0))
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"not an ISO date or date-time: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def resolve_window(
+    *,
+    params: dict[str, Any],
+    interval_start: datetime | None,
+    interval_end: datetime | None,
+    last_success_end: datetime | None,
+    now: datetime,
+    lookback: timedelta = DEFAULT_LOOKBACK,
+) -> Window:
+    """Choose the run's window: params override, else the data interval, else since the last successful window."""
+    start, end = parse_instant(params.get("window_start")), parse_instant(params.get("window_end"))
+    if start is None and end is None and interval_start is not None and interval_end is not None:
+        start, end = interval_start, interval_end
+    end = (end or now).astimezone(timezone.utc)
+    if start is None:
+        start = last_success_end or end - lookback
+    start = start.astimezone(timezone.utc)
+    if start >= end:
+        raise ValueError(f"the window is empty: start {start.isoformat()} is not before end {end.isoformat()}")
+    return Window(start, end)
