@@ -80,6 +80,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from timelines_zoho.settings.oauth import ZohoClient
 
     args = _parser().parse_args(argv)
+    # Hooks then read connections from the metadata DB, exactly as `airflow connections test` arranges it.
+    os.environ.setdefault("_AIRFLOW_PROCESS_CONTEXT", "server")
     lifecycle = Lifecycle(zoho_conn_id=args.zoho_conn_id, timelines_conn_id=args.timelines_conn_id)
     lifecycle.store.migrate()
     # Whoever can run this command can already edit the Airflow metadata DB, i.e. is an admin.

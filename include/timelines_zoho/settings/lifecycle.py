@@ -15,7 +15,9 @@ from timelines_zoho.state import IntegrationSettings, StateStore
 
 log = logging.getLogger(__name__)
 
-FIELD_SETTINGS = ("phone_field", "name_field", "chat_link_field", "lead_source_field")
+LABELS = {"phone_field": "field for the WhatsApp number", "name_field": "field for the contact name",
+          "chat_link_field": "field for the chat link", "lead_source_field": "field for the lead source"}
+FIELD_SETTINGS = tuple(LABELS)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class Lifecycle:
         for name in FIELD_SETTINGS:
             value = getattr(draft, name)
             allowed = [c.api_name for c in options.choices(name)]
-            label = name.replace("_", " ")
+            label = LABELS[name]
             if not value:
                 found.append(f"Choose the {label}.")
             elif value not in allowed:

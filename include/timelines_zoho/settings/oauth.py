@@ -127,7 +127,7 @@ def exchange_and_commit(conn_id: str, code: str, accounts_server: str | None = N
     if tokens.get("api_domain"):
         extra["api_domain"] = tokens["api_domain"].rstrip("/")
     connections.upsert(staging, ZOHO_CONN_TYPE, extra=extra, drop_extra=("grant_code", "redirect_uri"))
-    user = ZohoCRMHook(zoho_conn_id=staging).current_user()
+    user = ZohoCRMHook(zoho_conn_id=staging).current_user() or {}
     connections.copy(staging, conn_id)
     connections.delete(staging)
     log.info("zoho connection %s stored for user id %s", conn_id, user.get("id"))

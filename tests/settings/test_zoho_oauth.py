@@ -1,0 +1,68 @@
+"""Connecting Zoho through the emulator's consent page: the state check, the accounts server, replayed codes."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from timelines_zoho.settings import Actor, OAuthRefused, connections
+from timelines_zoho.settings.oauth import pending_conn_id
+
+ADMIN = Actor("admin-user", is_admin=True)
+
+
+REDIRECT = "http://127.0.0.1:1/timelines-zoho/oauth/callback"
+
+
+def _consent(url: str) -> dict[str, str]:
+    """Accept on the consent page, as the user would, and return the callback's query."""
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200, page.text
+    form = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()} | {"decision": "accept"}
+    answer = requests.post(url.split("?")[0], data=form, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["location"]).query).items()}
+
+
+def test_consent_flow_stores_refresh_token_and_api_domain(lifecycle, zoho_client, conn_ids, zoho_admin):
+    callback = _consent(lifecycle.start_zoho_authorization(ADMIN, zoho_client, REDIRECT))
+    assert callback["accounts-server"] == zoho_admin.accounts_url("eu")
+    user = lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state=callback["state"],
+                                               accounts_server=callback["accounts-server"])
+    assert user.get("email")
+    extra = connections.get_extra(conn_ids["zoho_conn_id"])
+    assert extra["refresh_token"] and extra["api_domain"] == zoho_admin.api_domain("eu")
+    assert "grant_code" not in extra and connections.get_extra(pending_conn_id(conn_ids["zoho_conn_id"])) is None
+    status = lifecycle.zoho_status()
+    assert status["api_domain"] == zoho_admin.api_domain("eu")
+    assert "refresh_token" not in str(status) and extra["refresh_token"] not in str(status)
+
+
+def test_state_mismatch_is_refused(lifecycle, zoho_client, conn_ids):
+    callback = _consent(lifecycle.start_zoho_authorization(ADMIN, zoho_client, REDIRECT))
+    with pytest.raises(OAuthRefused, match="state does not match"):
+        lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state="forged-state")
+    assert connections.get_extra(conn_ids["zoho_conn_id"]) is None
+
+
+def test_replayed_code_is_refused(lifecycle, zoho_client, zoho_admin):
+    code = zoho_admin.grant_code(dc="eu", client_id=zoho_client.client_id)
+    lifecycle.connect_zoho_grant_code(ADMIN, zoho_client, code)
+    with pytest.raises(OAuthRefused, match="Zoho refused the grant code"):
+        lifecycle.connect_zoho_grant_code(ADMIN, zoho_client, code)
+
+
+def test_replayed_callback_is_refused_by_its_used_state(lifecycle, zoho_client):
+    callback = _consent(lifecycle.start_zoho_authorization(ADMIN, zoho_client, REDIRECT))
+    lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state=callback["state"])
+    with pytest.raises(OAuthRefused, match="state does not match"):
+        lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state=callback["state"])
+
+
+def test_callback_with_foreign_accounts_server_is_refused(lifecycle, zoho_client, conn_ids):
+    callback = _consent(lifecycle.start_zoho_authorization(ADMIN, zoho_client, REDIRECT))
+    with pytest.raises(OAuthRefused, match="unknown accounts server"):
+        lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state=callback["state"],
+                                            accounts_server="https://evil.example/accounts")
+    assert connections.get_extra(conn_ids["zoho_conn_id"]) is None
