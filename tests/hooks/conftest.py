@@ -52,3 +52,39 @@ def set_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(fields))
 
     return define
+
+
+@pytest.fixture(scope="session")
+def zoho_server_admin() -> Iterator:
+    """The Zoho CRM emulator alone, on a free port, with its admin client."""
+    from timelines_zoho.sandbox.server import serve_app
+    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho.sandbox.zoho.app import create_app
+
+    server = serve_app(lambda url: create_app(url))
+    yield ZohoSandboxAdmin(server.url)
+    server.stop()
+
+
+@pytest.fixture
+def zoho_admin(zoho_server_admin):
+    """A freshly reset and seeded Zoho org with one admin user."""
+    zoho_server_admin.reset()
+    zoho_server_admin.seed(users=[{"full_name": "Ann Admin", "email": "ann@acme.example", "role": "Administrator"}])
+    yield zoho_server_admin
+    zoho_server_admin.reset()
+
+
+@pytest.fixture
+def zoho_connect(zoho_admin, set_connection, tmp_path) -> Callable[..., dict]:
+    """Mint a refresh token in a DC and define a `zoho_crm` connection for it (data_centre custom, as the sandbox)."""
+
+    def connect(conn_id: str = "zoho_crm_test", dc: str = "us", scopes: list[str] | None = None, **extra: object) -> dict:
+        grant = zoho_admin.refresh_token(scopes=scopes, dc=dc)
+        fields = {"data_centre": "custom", "accounts_url": grant["accounts_url"],
+                  "refresh_token": grant["refresh_token"], **extra}
+        set_connection(conn_id, conn_type="zoho_crm", login=grant["client_id"], password=grant["client_secret"],
+                       extra={k: v for k, v in fields.items() if v is not None})
+        return grant
+
+    return connect

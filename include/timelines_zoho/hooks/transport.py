@@ -189,4 +189,4 @@ class Transport:
 
 def is_network_error(error: BaseException) -> bool:
     """Connection errors and timeouts are always worth another try."""
-    return isinstance(error, (requests.ConnectionError, requests.Timeout))
+    return isinstance(error, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError))
