@@ -126,31 +126,33 @@ def filter_chats(ws: Workspace, params: Mapping[str, str]) -> tuple[list[int], b
     phone = params.get("phone")
     if phone is not None:
         mask &= ~cols["is_group"]
-    candidates = ws.chat_order[mask].tolist()
     labels, names = _csv(params, "label"), _csv(params, "name")
     phones = _csv(params, "whatsapp_phone")
-    if labels is not None or names is not None or phone is not None or phones is not None:
-        wanted_phone = _sanitize_phone(phone) if phone is not None else None
-        lowered = [n.casefold() for n in names] if names is not None else None
-        sanitized = [_sanitize_phone(p) for p in phones] if phones is not None else None
-        kept = []
-        for index in candidates:
-            chat = ws.chats[index]
-            if labels is not None and not set(labels) & set(chat.labels):
-                continue
-            if lowered is not None and not any(n in chat.name.casefold() for n in lowered):
-                continue
-            if wanted_phone is not None and not _phone_matches(chat.phone, wanted_phone):
-                continue
-            if sanitized is not None and not any(
-                _whatsapp_phone_matches(chat.phone, p)
-                or any(_whatsapp_phone_matches(m["phone"], p) for m in chat.members or ())
-                for p in sanitized
-            ):
-                continue
-            kept.append(index)
-        candidates = kept
     first = (page - 1) * PAGE_SIZE
+    if labels is None and names is None and phone is None and phones is None:
+        selected = ws.chat_order[mask]  # only the page becomes Python objects: this is the hot path
+        return selected[first : first + PAGE_SIZE].tolist(), len(selected) > first + PAGE_SIZE
+    candidates = ws.chat_order[mask].tolist()
+    wanted_phone = _sanitize_phone(phone) if phone is not None else None
+    lowered = [n.casefold() for n in names] if names is not None else None
+    sanitized = [_sanitize_phone(p) for p in phones] if phones is not None else None
+    kept = []
+    for index in candidates:
+        chat = ws.chats[index]
+        if labels is not None and not set(labels) & set(chat.labels):
+            continue
+        if lowered is not None and not any(n in chat.name.casefold() for n in lowered):
+            continue
+        if wanted_phone is not None and not _phone_matches(chat.phone, wanted_phone):
+            continue
+        if sanitized is not None and not any(
+            _whatsapp_phone_matches(chat.phone, p)
+            or any(_whatsapp_phone_matches(m["phone"], p) for m in chat.members or ())
+            for p in sanitized
+        ):
+            continue
+        kept.append(index)
+    candidates = kept
     return candidates[first : first + PAGE_SIZE], len(candidates) > first + PAGE_SIZE
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 AttachmentSigner = Callable[[str, str], str]
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def stamp(ts: int, tz: ZoneInfo) -> str:
     """Format an epoch as `YYYY-MM-DD HH:MM:SS ±ZZZZ` in the workspace timezone (DST included)."""
     return dt.datetime.fromtimestamp(ts, tz).strftime(TIME_FORMAT)
