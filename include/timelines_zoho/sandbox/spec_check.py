@@ -24,6 +24,18 @@ TIMELINES_BASE = "https://app.timelines.ai/integrations/api/public_api_spec.yaml
 _PREFIXES = {"zoho": re.compile(r"^/[a-z]{2}/api(?=/crm/)"), "timelinesai": re.compile(r"^/integrations/api(?=/)")}
 
 
+# Properties the specs declare non-null but the vendors' live answers carry as null, per the reference docs:
+# timelinesai-api.md §3.2 (groups, unassigned chats, no messages yet; group member without a 1:1 chat),
+# §4.2 (attachment-free or text-free messages) and §6 (teammates without a pending invitation).
+LIVE_NULLABLE: dict[str, frozenset[str]] = {
+    "timelinesai": frozenset(
+        {"phone", "responsible_email", "responsible_name", "last_message_uid", "last_message_timestamp",
+         "last_message", "text", "attachment_url", "attachment_filename", "invitation_status", "chat_id"}
+    ),
+    "zoho": frozenset(),
+}
+
+
 class SpecMismatch(AssertionError):
     """A response that the vendor's OpenAPI file does not allow, or that it does not describe."""
 
@@ -67,21 +79,36 @@ def _shape_regex(shape: str) -> re.Pattern[str]:
     return re.compile(re.escape(shape).replace(r"\{\}", "[^/]+"))
 
 
-def _to_json_schema(node: Any, available: set[str], unresolved: set[str], base: str) -> Any:
-    """Turn OpenAPI 3.0 schema dialect into JSON Schema draft 4, in place of the whole document."""
+@dataclass
+class _Dialect:
+    """What `_to_json_schema` needs to know about one document."""
+
+    base: str
+    available: set[str]
+    nullable: frozenset[str]
+    unresolved: set[str] = field(default_factory=set)
+
+
+def _to_json_schema(node: Any, dialect: _Dialect) -> Any:
+    """Turn OpenAPI 3.0 schema dialect into JSON Schema draft 4, over a whole document."""
     if isinstance(node, list):
-        return [_to_json_schema(item, available, unresolved, base) for item in node]
+        return [_to_json_schema(item, dialect) for item in node]
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     if isinstance(ref, str):
-        document = urljoin(base, ref).split("#", 1)[0]
-        if document not in available:
+        document = urljoin(dialect.base, ref).split("#", 1)[0]
+        if document not in dialect.available:
             # Zoho's files point at siblings that are not in the snapshot (tags.json, profiles.json...).
-            unresolved.add(document)
+            dialect.unresolved.add(document)
             return {"description": f"unresolved reference {ref}"}
         return {"$ref": ref}
-    out = {key: _to_json_schema(value, available, unresolved, base) for key, value in node.items()}
+    out = {key: _to_json_schema(value, dialect) for key, value in node.items()}
+    if isinstance(out.get("properties"), dict) and out.get("type") == "object":
+        out["properties"] = {
+            name: {"anyOf": [sub, {"type": "null"}]} if name in dialect.nullable else sub
+            for name, sub in out["properties"].items()
+        }
     if out.pop("nullable", False) is True:
         kind = out.get("type")
         if isinstance(kind, str):
@@ -108,9 +135,9 @@ def _load_documents(name: str) -> dict[str, dict[str, Any]]:
 def load_spec(name: str) -> Spec:
     """Load and index one vendor's OpenAPI files (`zoho` or `timelinesai`) from SPECS_DIR."""
     raw = _load_documents(name)
-    available = set(raw)
-    unresolved: set[str] = set()
-    documents = {uri: _to_json_schema(doc, available, unresolved, uri) for uri, doc in raw.items()}
+    dialects = {uri: _Dialect(uri, set(raw), LIVE_NULLABLE[name]) for uri in raw}
+    documents = {uri: _to_json_schema(doc, dialects[uri]) for uri, doc in raw.items()}
+    unresolved = set().union(*(d.unresolved for d in dialects.values()))
     registry = Registry().with_resources(
         (uri, Resource.from_contents(doc, default_specification=DRAFT4)) for uri, doc in documents.items()
     )
