@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -74,12 +75,11 @@ def _show(lifecycle: Any, with_options: bool) -> dict[str, Any]:
     return report
 
 
-def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    """Execute one command and return what it reports; lifecycle errors propagate."""
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Execute one parsed command and return what it reports; lifecycle errors propagate."""
     from timelines_zoho.settings import Actor, Lifecycle
     from timelines_zoho.settings.oauth import ZohoClient
 
-    args = _parser().parse_args(argv)
     # Hooks then read connections from the metadata DB, exactly as `airflow connections test` arranges it.
     os.environ.setdefault("_AIRFLOW_PROCESS_CONTEXT", "server")
     lifecycle = Lifecycle(zoho_conn_id=args.zoho_conn_id, timelines_conn_id=args.timelines_conn_id)
@@ -108,8 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from timelines_zoho.hooks.errors import TimelinesAIError, ZohoAPIError
     from timelines_zoho.settings import SettingsError
 
+    args = _parser().parse_args(argv)
     try:
-        report = run(argv)
+        # Airflow and Alembic log to stdout; keep stdout for the JSON report alone.
+        with contextlib.redirect_stdout(sys.stderr):
+            report = run(args)
     except SettingsError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
