@@ -16,12 +16,9 @@ CHART_DAYS = 14
 
 
 def notes_synced(summary: dict[str, Any] | None) -> int:
-    """Count the notes a run wrote (created plus updated), whatever part of the summary holds them."""
-    summary = summary or {}
-    notes = summary.get("notes")
-    if isinstance(notes, dict):
-        return int(notes.get("created", 0)) + int(notes.get("updated", 0))
-    return int(summary.get("notes_created", 0)) + int(summary.get("notes_updated", 0))
+    """Count the notes a run wrote: created plus updated (the sync summary's `counts`)."""
+    counts = (summary or {}).get("counts") or {}
+    return int(counts.get("notes_created", 0)) + int(counts.get("notes_updated", 0))
 
 
 def notes_per_day(runs: list[RunRecord]) -> list[dict[str, Any]]:
