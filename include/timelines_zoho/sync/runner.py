@@ -238,3 +238,18 @@ def load_attachments(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks |
 def window_of(meta: dict[str, Any]) -> Window:
     """Return the run's window."""
     return Window.from_dict(meta["window"])
+
+
+def run_inline(run_key: str, params: dict[str, Any], interval_start: datetime | None = None,
+               interval_end: datetime | None = None, hooks: Hooks | None = None,
+               now: datetime | None = None) -> dict[str, Any]:
+    """Run every step in this process, in the DAG's order, and return the summary (tests and benchmarks)."""
+    from timelines_zoho.sync import summary
+
+    meta = start_and_extract(run_key, params, interval_start, interval_end, hooks, now)
+    shards = transform(meta)
+    prepare_zoho(meta, hooks)
+    for step in (load_contacts, load_notes, load_attachments):
+        for shard in shards:
+            step(meta, shard, hooks)
+    return summary.finish(open_store(), meta)
