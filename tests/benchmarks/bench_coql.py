@@ -38,16 +38,28 @@ def main() -> None:
     """Time typical queries the hook sends."""
     data = {"Contacts": contacts()}
     # A floor to read the rest against on a busy machine: one dict lookup per record.
-    timed("baseline: plain list comprehension over the records", lambda: [
-        r for r in data["Contacts"] if r.get("Phone") == "x"])
-    timed("coql phone equality (1 match)", lambda: execute(
-        "select Last_Name, Phone from Contacts where Phone = '+48600054321'", data))
-    timed("coql Modified_Time range, 2,000 rows, id order", lambda: execute(
-        "select Last_Name from Contacts where Modified_Time >= '2026-01-20T00:00:00Z' limit 2000", data))
-    timed("coql no where, page 50 of 2,000 (offset 98,000)", lambda: execute(
-        "select Last_Name from Contacts limit 2000 offset 98000", data))
-    timed("coql id > last, 2,000 rows", lambda: execute(
-        "select id from Contacts where id > '4150868000000350000' limit 2000", data))
+    timed(
+        "baseline: plain list comprehension over the records",
+        lambda: [r for r in data["Contacts"] if r.get("Phone") == "x"],
+    )
+    timed(
+        "coql phone equality (1 match)",
+        lambda: execute("select Last_Name, Phone from Contacts where Phone = '+48600054321'", data),
+    )
+    timed(
+        "coql Modified_Time range, 2,000 rows, id order",
+        lambda: execute(
+            "select Last_Name from Contacts where Modified_Time >= '2026-01-20T00:00:00Z' limit 2000", data
+        ),
+    )
+    timed(
+        "coql no where, page 50 of 2,000 (offset 98,000)",
+        lambda: execute("select Last_Name from Contacts limit 2000 offset 98000", data),
+    )
+    timed(
+        "coql id > last, 2,000 rows",
+        lambda: execute("select id from Contacts where id > '4150868000000350000' limit 2000", data),
+    )
     predicate = compile_criteria("(Last_Name:equals:Name5432)or(Phone:starts_with:+48600099)")
     timed("criteria scan (2 conditions)", lambda: [r for r in data["Contacts"] if predicate(r)])
 
