@@ -2,20 +2,30 @@
 
 Run: .venv/bin/python tests/benchmarks/bench_sandbox_timelinesai.py [--chats N --messages N --requests N]
 Prints seed time, peak RSS and p50/p95 latency of /chats and /chats/{id}/messages over real HTTP.
+The emulator runs in its own process, so the client does not compete with it for the GIL.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import resource
 import statistics
+import subprocess
+import sys
 import time
 
+import psutil
 import requests
-from timelines_zoho.sandbox.server import serve_app
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.timelinesai.app import create_app
+
+SERVER = (
+    "import sys\n"
+    "from timelines_zoho.sandbox.server import serve_app\n"
+    "from timelines_zoho.sandbox.timelinesai.app import create_app\n"
+    "server = serve_app(lambda url: create_app(url))\n"
+    "print(server.url, flush=True)\n"
+    "sys.stdin.read()\n"
+)
 
 
 def _percentiles(samples: list[float]) -> str:
@@ -40,8 +50,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
-    server = serve_app(lambda url: create_app(url))
-    admin = TimelinesAISandboxAdmin(server.url, timeout=600)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    admin = TimelinesAISandboxAdmin(server.stdout.readline().strip(), timeout=600)
     started = time.perf_counter()
     seeded = admin.seed(seed=1, chats=args.chats, messages=args.messages, days=args.days)
     seed_seconds = time.perf_counter() - started
@@ -57,6 +69,7 @@ def main() -> None:
     ]
     wid = session.get(f"{api}/whatsapp_accounts").json()["data"]["whatsapp_accounts"][0]["id"]
     runs = {
+        "GET /workspace (baseline: no data work)": lambda: _time(session, f"{api}/workspace", {}),
         "GET /chats?page=N": lambda: _time(session, f"{api}/chats", {"page": rng.randint(1, pages)}),
         "GET /chats?whatsapp_account_id&group=false": lambda: _time(
             session,
@@ -80,9 +93,19 @@ def main() -> None:
         for _ in range(20):
             run()  # warm up connections and caches
         print(f"{name:45s} {_percentiles([run() for _ in range(args.requests)])}")
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process (emulator + client): {peak_mib:,.0f} MiB")
-    server.stop()
+    rss = psutil.Process(server.pid).memory_info()
+    peak = getattr(rss, "peak_wset", None) or _peak_rss_linux(server.pid)
+    print(f"emulator RSS now {rss.rss / 2**20:,.0f} MiB, peak {peak / 2**20:,.0f} MiB")
+    print(f"machine load average (1 min): {psutil.getloadavg()[0]:.1f} on {psutil.cpu_count()} CPUs")
+    server.stdin.close()
+    server.wait(timeout=30)
+
+
+def _peak_rss_linux(pid: int) -> int:
+    """Return VmHWM (peak resident set) of a process from /proc."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        line = next(line for line in fh if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
 
 
 if __name__ == "__main__":

@@ -120,8 +120,20 @@ def api_router(state: EmulatorState) -> APIRouter:
         absolute = state.settings.chat_url_mode == "absolute"
         with_msg = params.get("with_msg", "").lower() == "true"
         ws = state.workspace
-        chats = [render.chat_json(ws, ws.chats[i], absolute, with_msg, sign) for i in indexes]
-        return ok({"has_more_pages": more, "chats": chats})
+        if with_msg:
+            chats = [render.chat_json(ws, ws.chats[i], absolute, with_msg, sign) for i in indexes]
+            return ok({"has_more_pages": more, "chats": chats})
+        cache = ws.encoded_chats
+        parts = []
+        for i in indexes:  # chats change rarely, so each is encoded once and reused until the next change
+            encoded = cache.get((i, absolute))
+            if encoded is None:
+                encoded = cache[(i, absolute)] = msgspec.json.encode(
+                    render.chat_json(ws, ws.chats[i], absolute)
+                )
+            parts.append(encoded)
+        head = b'{"status":"ok","data":{"has_more_pages":%s,"chats":[' % (b"true" if more else b"false")
+        return Response(head + b",".join(parts) + b"]}}", media_type="application/json")
 
     @router.get("/chats/{chat_id}")
     async def get_chat(chat_id: str) -> Response:

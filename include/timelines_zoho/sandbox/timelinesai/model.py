@@ -158,6 +158,7 @@ class Workspace:
 
         ordered = sorted(self.chats, key=key)
         self.chat_order = np.array([chat.index for chat in ordered], dtype=np.int64)
+        self.encoded_chats: dict[tuple[int, bool], bytes] = {}  # any change to chats or messages lands here
         self.chat_cols = {
             "is_group": np.array([c.is_group for c in ordered]),
             "closed": np.array([c.closed for c in ordered]),
