@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
+
 from timelines_zoho.sandbox.zoho.errors import ZohoError, required_param
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope
 from timelines_zoho.sandbox.zoho.records import page_of
@@ -86,6 +87,7 @@ async def upload_attachment(module: str, record_id: str, request: Request,
     if module == "Notes":
         record.setdefault("$attachments", []).append(
             {"$file_id": attachment["$file_id"], "File_Name": name, "Size": attachment["Size"], "id": attachment_id})
+        record["$size"] = str(sum(int(a["Size"]) for a in record["$attachments"]))
     details = {k: attachment[k] for k in ("id", "Created_Time", "Modified_Time", "Created_By", "Modified_By")}
     return JSONResponse({"data": [{"code": "SUCCESS", "details": details,
                                    "message": "attachment uploaded successfully", "status": "success"}]})

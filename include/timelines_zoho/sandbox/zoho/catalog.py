@@ -20,6 +20,39 @@ DEAL_STAGES = ["Qualification", "Needs Analysis", "Proposal/Price Quote", "Close
 SYSTEM_FIELDS = ("Created_Time", "Modified_Time", "Created_By", "Modified_By")
 CUSTOM_MODULE = "WhatsApp_Logs"
 
+# Module keys the v8 spec requires that the emulator does not otherwise model.
+MODULE_DEFAULTS: dict[str, Any] = {
+    "common.search_supported": True, "description": None, "recycle_bin_on_delete": True,
+    "inventory_template_supported": False, "modified_time": "2025-01-01T00:00:00+00:00", "presence_sub_menu": True,
+    "triggers_supported": True, "chart_view": False, "isBlueprintSupported": True, "visible": True,
+    "emailTemplate_support": True, "email_parser_supported": False, "filter_supported": True, "show_as_tab": True,
+    "web_link": None, "feeds_required": False, "scoring_supported": True, "webform_supported": True,
+    "arguments": [], "chart_view_supported": True, "profile_count": 2, "business_card_field_limit": 5,
+    "track_current_data": False, "modified_by": None, "profiles": [], "parent_module": {},
+    "activity_badge": "Disabled", "$field_states": [], "business_card_fields": [], "per_page": 200,
+    "$properties": [], "$on_demand_properties": [], "search_layout_fields": [], "kanban_view_supported": False,
+    "lookup_field_properties": {"fields": []}, "kanban_view": False, "related_lists": [], "filter_status": True,
+    "related_list_properties": {"sort_by": None, "fields": [], "sort_order": None}, "display_field": None, "layouts": [], "custom_view": None, "zia_view": False,
+    "default_mapping_fields": [], "layout_associations": [],
+}
+
+# Field keys the v8 spec requires that the emulator does not otherwise model.
+FIELD_DEFAULTS: dict[str, Any] = {
+    "associated_module": None, "webhook": True, "blueprint_supported": False, "virtual_field": False,
+    "customizable_properties": [], "businesscard_supported": True, "available_in_user_layout": True,
+    "display_field": False, "pick_list_values_sorted_lexically": False, "layout_associations": [],
+    "separator": False, "enable_colour_code": False, "mass_update": True, "created_source": "default",
+    "type": "used", "display_type": -1, "ui_type": 1, "colour_code_enabled_by_system": None, "decimal_place": None,
+    "email_parser": None, "rollup_summary": None, "refer_from_field": None, "created_time": None,
+    "modified_time": None, "show_type": 7, "category": 0, "multi_module_lookup": None, "sharing_properties": None,
+    "currency": None, "file_upolad_optionlist": [], "lookup": None, "profiles": [], "view_type": None,
+    "sub_module": None, "subform": None, "external": None, "formula": None, "convert_mapping": None,
+    "multiselectlookup": None, "multiuserlookup": None, "autonumber": None, "auto_number": None, "crypt": None,
+    "tooltip": None, "history_tracking": None, "association_details": None, "allowed_modules": [],
+    "additional_column": None, "common.picklist": None, "hipaa_compliance_enabled": None, "hipaa_compliance": None,
+    "_update_existing_records": False, "number_separator": False, "textarea": None, "static_field": False,
+}
+
 # (api_name, data_type, length, options): options may hold mandatory/custom/unique/picklist/lookup.
 FieldSpec = tuple[str, str, int, dict[str, Any]]
 PERSON_FIELDS: list[FieldSpec] = [
@@ -80,6 +113,9 @@ def make_field(spec: FieldSpec, field_id: str, sequence: int, next_id: Callable[
     api_name, data_type, length, opts = spec
     read_only = bool(opts.get("read_only"))
     field: dict[str, Any] = {
+        **FIELD_DEFAULTS,
+        "column_name": api_name.upper(),
+        "quick_sequence_number": str(sequence),
         "id": field_id,
         "api_name": api_name,
         "field_label": opts.get("label", api_name.replace("_", " ")),
@@ -149,6 +185,8 @@ def build_modules(next_id: Callable[[], str]) -> dict[str, dict[str, Any]]:
             "generated_type": "custom" if api_name == CUSTOM_MODULE else "default",
             "status": "system_hidden" if api_name == "Notes" else "visible",
             "visibility": 1,
+            **MODULE_DEFAULTS,
+            "sequence_number": len(modules) + 1,
             "fields": fields,
         }
     return modules

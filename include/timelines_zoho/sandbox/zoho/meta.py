@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+
 from timelines_zoho.sandbox.zoho.catalog import picklist_option
 from timelines_zoho.sandbox.zoho.errors import (
     ZohoError,
@@ -54,7 +55,6 @@ def new_user(state: ZohoState, full_name: str, email: str, role: str, status: st
         "profile": {"name": "Administrator" if admin else "Standard", "id": "4876876000000026011"
                     if admin else "4876876000000026014"},
         "type__s": "Regular User", "phone": None, "mobile": None, "created_time": state.now(),
-        "time_zone": "Etc/UTC", "locale": "en_US", "language": "en_US", "country_locale": "en_US",
     }
     state.users[user_id] = user
     return user
@@ -122,16 +122,12 @@ async def get_org(ctx: Api) -> JSONResponse:
     return JSONResponse({"org": [org]})
 
 
-def _module_summary(meta: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in meta.items() if k != "fields"}
-
-
 @router.get("/settings/modules")
 async def list_modules(ctx: Api) -> JSONResponse:
     """List the modules."""
     ctx.require("ZohoCRM.settings.modules.READ")
     ctx.charge(1)
-    return JSONResponse({"modules": [_module_summary(m) for m in ctx.state.modules.values()]})
+    return JSONResponse({"modules": list(ctx.state.modules.values())})
 
 
 @router.get("/settings/modules/{module}")
@@ -141,7 +137,7 @@ async def get_module(module: str, ctx: Api) -> JSONResponse:
     if module not in ctx.state.modules:
         raise invalid_module(module, 2)
     ctx.charge(1)
-    return JSONResponse({"modules": [_module_summary(ctx.state.modules[module])]})
+    return JSONResponse({"modules": [ctx.state.modules[module]]})
 
 
 def _module_param(state: ZohoState, request: Request) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+
 from timelines_zoho.sandbox.zoho.errors import ZohoError, record_error
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, parse_json_body
 from timelines_zoho.sandbox.zoho.records import batch_items, check_module, page_of, write_cost
@@ -14,7 +15,7 @@ from timelines_zoho.sandbox.zoho.validation import apply_values, batch_status, r
 router = APIRouter()
 
 TEXT_LIMITS = {"Note_Title": 120, "Note_Content": 65535}
-NOTE_DEFAULTS = {"$attachments": [], "$editable": True, "$size": None, "$state": "save", "$voice_note": False,
+NOTE_DEFAULTS = {"$editable": True, "$size": "0", "$state": "save", "$voice_note": False,
                  "$is_shared_to_client": False}
 
 
@@ -75,7 +76,7 @@ def _create(ctx: ApiContext, items: list[Any], parent_override: dict[str, Any] |
         if parent.get("status") == "error":
             results.append(parent)
             continue
-        record = apply_values(ctx.state, "Notes", {**NOTE_DEFAULTS, **values, "Parent_Id": parent}, ctx.user_id, None)
+        record = apply_values(ctx.state, "Notes", {**NOTE_DEFAULTS, "$attachments": [], **values, "Parent_Id": parent}, ctx.user_id, None)
         results.append(success_item(record, "record added"))
     return results
 
