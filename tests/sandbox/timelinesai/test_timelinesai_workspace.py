@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import strategies as st
 from timelines_zoho.sandbox.server import serve_app
 from timelines_zoho.sandbox.timelinesai import content
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 from timelines_zoho.sandbox.timelinesai.app import create_app
 from timelines_zoho.sandbox.timelinesai.generator import WorkspaceParams, generate
-from timelines_zoho.sandbox.timelinesai.render import messages_json
+from timelines_zoho.sandbox.timelinesai.render import messages_json, stamp
 
 
 def _fingerprint(params: WorkspaceParams) -> tuple:
@@ -113,3 +116,14 @@ def _chat_name(admin: TimelinesAISandboxAdmin, chat_id: int) -> str:
 
 def _message(admin: TimelinesAISandboxAdmin, uid: str) -> dict:
     return _session(admin).get(f"{admin.api_url}/messages/{uid}", timeout=10).json()["data"]
+
+
+@given(
+    ts=st.integers(min_value=0, max_value=4_102_444_800),
+    zone=st.sampled_from(
+        ["Europe/Warsaw", "Asia/Jerusalem", "America/Sao_Paulo", "Australia/Lord_Howe", "UTC"]
+    ),
+)
+def test_fast_timestamp_format_equals_strftime_in_every_zone(ts, zone):
+    tz = ZoneInfo(zone)
+    assert stamp(ts, tz) == dt.datetime.fromtimestamp(ts, tz).strftime("%Y-%m-%d %H:%M:%S %z")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -24,14 +25,24 @@ from timelines_zoho.sandbox.timelinesai.model import (
 
 APP_URL = "https://app.timelines.ai"
 AVATAR = "/static/img/default_avatar.5e1f8a73.jpeg"
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 AttachmentSigner = Callable[[str, str], str]
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 16)
+def _offset(quarter_hour: int, tz: ZoneInfo) -> int:
+    """Return the UTC offset in seconds; zones change offset only on quarter-hour boundaries."""
+    return int(dt.datetime.fromtimestamp(quarter_hour * 900, tz).utcoffset().total_seconds())
+
+
 def stamp(ts: int, tz: ZoneInfo) -> str:
     """Format an epoch as `YYYY-MM-DD HH:MM:SS ±ZZZZ` in the workspace timezone (DST included)."""
-    return dt.datetime.fromtimestamp(ts, tz).strftime(TIME_FORMAT)
+    offset = _offset(ts // 900, tz)
+    t = time.gmtime(ts + offset)
+    sign, minutes = ("+" if offset >= 0 else "-"), abs(offset) // 60
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} "
+        f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
+    )
 
 
 def account_json(ws: Workspace, account: Account) -> dict:
