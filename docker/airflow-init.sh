@@ -13,49 +13,35 @@ python -c "from timelines_zoho.state import StateStore; StateStore().migrate()"
 echo "airflow-init: pool zoho_api = ${ZOHO_POOL_SLOTS:-5} slots"
 airflow pools set zoho_api "${ZOHO_POOL_SLOTS:-5}" "Concurrent Zoho CRM API calls (the Zoho edition's limit)" >/dev/null
 
-# Add a connection only when it is missing: tokens stored later by "Connect Zoho CRM" must survive a re-run.
-add_connection() {
-  local conn_id=$1 json=$2
-  if airflow connections get "$conn_id" >/dev/null 2>&1; then
-    echo "airflow-init: connection $conn_id exists, kept"
-  else
-    airflow connections add "$conn_id" --conn-json "$json" >/dev/null
-    echo "airflow-init: connection $conn_id added"
-  fi
-}
-
-if [[ -n "${TIMELINES_AI_TOKEN:-}" ]]; then
-  add_connection timelines_ai_default "$(python - <<'PY'
-import json, os
-print(json.dumps({
-    "conn_type": "timelines_ai",
-    "host": os.environ.get("TIMELINES_AI_URL") or "https://app.timelines.ai/integrations/api",
-    "password": os.environ["TIMELINES_AI_TOKEN"],
-}))
+# Connections given in the environment; `connections import` skips an id that exists, so tokens stored later by
+# "Connect Zoho CRM" survive a re-run. The file lives only for the import, readable by this user alone.
+connections_file=$(mktemp --suffix .json)
+trap 'rm -f "$connections_file"' EXIT
+python - "$connections_file" <<'PY'
+import json, os, sys
+connections = {}
+if os.environ.get("TIMELINES_AI_TOKEN"):
+    connections["timelines_ai_default"] = {
+        "conn_type": "timelines_ai",
+        "host": os.environ.get("TIMELINES_AI_URL") or "https://app.timelines.ai/integrations/api",
+        "password": os.environ["TIMELINES_AI_TOKEN"],
+    }
+if os.environ.get("ZOHO_CLIENT_ID"):
+    extra = {"data_centre": os.environ.get("ZOHO_DATA_CENTRE") or "us"}
+    for key in ("refresh_token", "grant_code", "accounts_url", "api_domain"):
+        if os.environ.get(f"ZOHO_{key.upper()}"):
+            extra[key] = os.environ[f"ZOHO_{key.upper()}"]
+    connections["zoho_crm_default"] = {
+        "conn_type": "zoho_crm",
+        "login": os.environ["ZOHO_CLIENT_ID"],
+        "password": os.environ.get("ZOHO_CLIENT_SECRET", ""),
+        "extra": json.dumps(extra),
+    }
+with open(sys.argv[1], "w") as out:
+    json.dump(connections, out)
+print("airflow-init: connections from the environment:", ", ".join(connections) or "none")
 PY
-)"
-else
-  echo "airflow-init: TIMELINES_AI_TOKEN is empty, timelines_ai_default not added"
-fi
-
-if [[ -n "${ZOHO_CLIENT_ID:-}" ]]; then
-  add_connection zoho_crm_default "$(python - <<'PY'
-import json, os
-extra = {"data_centre": os.environ.get("ZOHO_DATA_CENTRE") or "us"}
-for key in ("refresh_token", "grant_code", "accounts_url", "api_domain"):
-    if os.environ.get(f"ZOHO_{key.upper()}"):
-        extra[key] = os.environ[f"ZOHO_{key.upper()}"]
-print(json.dumps({
-    "conn_type": "zoho_crm",
-    "login": os.environ["ZOHO_CLIENT_ID"],
-    "password": os.environ.get("ZOHO_CLIENT_SECRET", ""),
-    "extra": extra,
-}))
-PY
-)"
-else
-  echo "airflow-init: ZOHO_CLIENT_ID is empty, zoho_crm_default not added"
-fi
+airflow connections import "$connections_file" | sed 's/^/airflow-init: /'
 
 if [[ -n "${AIRFLOW_ADMIN_PASSWORD:-}" && -n "${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-}" ]]; then
   python - <<'PY'

@@ -117,6 +117,20 @@ class Topology:
         )
         return done.stdout
 
+    def run_init(self, extra_env: dict[str, str] | None = None) -> str:
+        """Run docker/airflow-init.sh, the compose init service's script, natively; return its output."""
+        done = subprocess.run(
+            ["bash", str(ROOT / "docker" / "airflow-init.sh")],
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, (
+            f"airflow-init.sh exited {done.returncode}:\n{done.stdout}\n{done.stderr[-4000:]}"
+        )
+        return done.stdout
+
     def start(self, name: str, argv: list[str], extra_env: dict[str, str] | None = None) -> None:
         """Start a long-running process in its own session (so its whole group can be stopped), logging to a file."""
         log = open(self.home / f"{name}.log", "ab")  # noqa: SIM115 - handed over to the child process
@@ -227,6 +241,27 @@ class Topology:
 
         return wait_for(f"{expected} finished {prefix} runs of {dag_id}", finished, timeout, self.logs)
 
+    def backfill(self, dag_id: str, start: str, end: str, *options: str, timeout: float = 480) -> list[tuple]:
+        """Create a backfill through the CLI, wait for the scheduler to complete it, and return its runs' states."""
+        self.airflow(
+            "backfill", "create", "--dag-id", dag_id, "--from-date", start, "--to-date", end, *options
+        )
+        backfill_id = query(self.meta_db, "SELECT max(id) FROM backfill WHERE dag_id = %s", (dag_id,))[0][0]
+
+        def completed() -> bool:
+            self.assert_alive()
+            return bool(
+                query(self.meta_db, "SELECT completed_at FROM backfill WHERE id = %s", (backfill_id,))[0][0]
+            )
+
+        wait_for(f"backfill {backfill_id} of {dag_id}", completed, timeout, self.logs)
+        return query(
+            self.meta_db,
+            "SELECT dr.run_id, dr.state FROM backfill_dag_run b JOIN dag_run dr ON dr.id = b.dag_run_id"
+            " WHERE b.backfill_id = %s ORDER BY dr.run_id",
+            (backfill_id,),
+        )
+
     def task_hosts(self, dag_id: str, prefix: str = "backfill__") -> dict[str, int]:
         """Count successful task instances of `dag_id`'s `prefix` runs by the hostname that ran them."""
         rows = query(
@@ -284,19 +319,31 @@ def base_env(
 
 
 @contextmanager
-def running_topology(tmp: pathlib.Path, dags_folder: pathlib.Path) -> Iterator[Topology]:
-    """Migrate fresh databases, start api-server, scheduler, dag-processor and two Celery workers; stop them after."""
+def running_topology(
+    tmp: pathlib.Path,
+    dags_folder: pathlib.Path,
+    extra_env: dict[str, str] | None = None,
+    prepare: Callable[[Topology], None] | None = None,
+) -> Iterator[Topology]:
+    """Set up fresh databases, start api-server, scheduler, dag-processor and two Celery workers; stop them after.
+
+    `prepare` runs before the Airflow processes start (after the sandbox, if any, is its job) and must run the init
+    script; without it the init script runs with no vendor connections.
+    """
     suffix = uuid.uuid4().hex[:10]
     meta_db, state_db, queue = f"topo_meta_{suffix}", f"topo_state_{suffix}", f"topology-{suffix}"
     home = tmp / "airflow-home"
     (home / "pylib").mkdir(parents=True)
     (home / "pylib" / "topology_hostname.py").write_text(HOSTNAME_MODULE)
     api_port = free_port()
-    env = base_env(home, dags_folder, meta_db, state_db, queue, api_port)
+    env = {**base_env(home, dags_folder, meta_db, state_db, queue, api_port), **(extra_env or {})}
     with fresh_databases(meta_db, state_db):
         topo = Topology(home, dags_folder, meta_db, state_db, queue, api_port, env)
         try:
-            topo.airflow("db", "migrate", timeout=300)
+            if prepare is None:
+                topo.run_init()
+            else:
+                prepare(topo)
             airflow = str(BIN / "airflow")
             topo.start("api-server", [airflow, "api-server", "--workers", "1"])
             topo.start("scheduler", [airflow, "scheduler"])
