@@ -142,6 +142,7 @@ class Workspace:
 
     def __post_init__(self) -> None:
         self.chat_by_id = {chat.id: chat for chat in self.chats}
+        self.encoded_chats: dict[tuple[int, bool], bytes] = {}  # GET /chats JSON per (chat, absolute URLs)
         self.reorder_chats()
 
     def last_ts(self, chat: int) -> int | None:
@@ -158,7 +159,6 @@ class Workspace:
 
         ordered = sorted(self.chats, key=key)
         self.chat_order = np.array([chat.index for chat in ordered], dtype=np.int64)
-        self.encoded_chats: dict[tuple[int, bool], bytes] = {}  # any change to chats or messages lands here
         self.chat_cols = {
             "is_group": np.array([c.is_group for c in ordered]),
             "closed": np.array([c.closed for c in ordered]),
@@ -168,6 +168,12 @@ class Workspace:
             "responsible": np.array([-1 if c.responsible is None else c.responsible for c in ordered]),
             "created": np.array([c.created_ts for c in ordered], dtype=np.int64),
         }
+
+    def forget_chat(self, chat: int) -> None:
+        """Drop a changed chat's cached JSON and re-sort the chat list."""
+        self.encoded_chats.pop((chat, False), None)
+        self.encoded_chats.pop((chat, True), None)
+        self.reorder_chats()
 
     def token_member(self, token: str) -> Teammate | None:
         """Return the teammate a bearer token belongs to."""

@@ -186,7 +186,7 @@ class EmulatorState:
             raise KeyError(mutation["chat_id"])
         if mutation["op"] == "rename":
             chat.names.append((max(mutation["ts"], chat.names[-1][0]), mutation["name"]))
-            ws.reorder_chats()
+            ws.forget_chat(chat.index)
             return []
         rows: dict[str, list] = {name: [] for name in ws.messages.cols}
         texts, filenames = [], []
@@ -221,7 +221,7 @@ class EmulatorState:
             ws.messages.text[index] = text
             if filename:
                 ws.messages.filename[index] = filename
-        ws.reorder_chats()
+        ws.forget_chat(chat.index)
         return [content.message_uid(ws.seed, index) for index in indexes]
 
     # --- per-request bookkeeping -------------------------------------------------------------------
