@@ -174,7 +174,8 @@ def _patch_field(state: ZohoState, module: str, item: Any, index: int) -> dict[s
     """Apply one field change: options without id are added, options with id are renamed."""
     path = f"$.fields[{index}]"
     fields = {f["id"]: f for f in state.modules[module]["fields"]}
-    field = fields.get(item.get("id")) if isinstance(item, dict) else None
+    field_id = item.get("id") if isinstance(item, dict) else None
+    field = fields.get(field_id) if isinstance(field_id, str) else None
     if field is None:
         return record_error("INVALID_DATA", "the id given seems to be invalid", {"api_name": "id", "json_path": f"{path}.id"})
     options = item.get("pick_list_values")
