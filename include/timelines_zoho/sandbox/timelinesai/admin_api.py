@@ -41,23 +41,22 @@ def admin_router(state: EmulatorState) -> APIRouter:
         state.reset()
         return JSONResponse(summary(time.perf_counter() - started))
 
+    def configure(part: str, body: Payload | None) -> JSONResponse:
+        try:
+            state.configure(**{part: body or {}})
+        except (TypeError, ValueError) as exc:
+            return _fail(400, str(exc))
+        return JSONResponse(state.stats()[part])
+
     @router.post("/settings")
     def settings(body: Annotated[Payload | None, Body()] = None) -> JSONResponse:
         """Change chat_url_mode, url_ttl_seconds or api_calls_quota_total."""
-        try:
-            state.configure(settings=body or {})
-        except (TypeError, ValueError) as exc:
-            return _fail(400, str(exc))
-        return JSONResponse(state.stats()["settings"])
+        return configure("settings", body)
 
     @router.post("/faults")
     def faults(body: Annotated[Payload | None, Body()] = None) -> JSONResponse:
         """Set rate limiting, the 403 throttle mode, plain-text 401s or latency."""
-        try:
-            state.configure(faults=body or {})
-        except (TypeError, ValueError) as exc:
-            return _fail(400, str(exc))
-        return JSONResponse(state.stats()["faults"])
+        return configure("faults", body)
 
     @router.post("/expire_urls")
     def expire_urls() -> JSONResponse:
