@@ -169,7 +169,7 @@ def test_init_service_runs_the_shared_init_script(services: dict[str, Any]) -> N
         "airflow db migrate",
         "StateStore().migrate()",
         "airflow pools set zoho_api",
-        "connections add",
+        "connections import",
     ):
         assert step in script, step
     assert init["environment"]["ZOHO_POOL_SLOTS"] == "${ZOHO_POOL_SLOTS:-5}"
