@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 from timelines_zoho.hooks import FileTokenCache, ZohoAuthError, ZohoCRMHook
@@ -100,27 +101,33 @@ def test_concurrent_threads_on_a_cold_cache_refresh_exactly_once(zoho_admin, zoh
 
 CHILD = textwrap.dedent(
     """
-    import os, sys, time
+    import os, pathlib, sys, time
     from timelines_zoho.hooks import FileTokenCache, ZohoCRMHook
     hook = ZohoCRMHook("zoho_crm_test", token_cache=FileTokenCache(sys.argv[1]))
-    while not os.path.exists(sys.argv[2]):
+    pathlib.Path(sys.argv[2], str(os.getpid())).touch()
+    while not os.path.exists(sys.argv[3]):
         time.sleep(0.005)
     print(hook.get_org()["id"])
     """
 )
 
 
+@pytest.mark.slow  # each child process imports Airflow
 def test_concurrent_processes_on_a_cold_cache_refresh_exactly_once(zoho_admin, zoho_connect, tmp_path) -> None:
     zoho_connect()
-    cache, go = tmp_path / "cache", tmp_path / "go"
+    cache, ready, go = tmp_path / "cache", tmp_path / "ready", tmp_path / "go"
+    ready.mkdir()
     children = [
-        subprocess.Popen([sys.executable, "-c", CHILD, str(cache), str(go)], env=dict(os.environ),
+        subprocess.Popen([sys.executable, "-c", CHILD, str(cache), str(ready), str(go)], env=dict(os.environ),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(4)
+        for _ in range(3)
     ]
-    threading.Timer(8, go.touch).start()  # let every child finish importing Airflow first
+    deadline = time.monotonic() + 120
+    while len(list(ready.iterdir())) < len(children) and time.monotonic() < deadline:
+        time.sleep(0.05)  # every child has imported Airflow and built its hook: release them together
+    go.touch()
     outputs = [child.communicate(timeout=120) for child in children]
-    assert [child.returncode for child in children] == [0] * 4, outputs
+    assert [child.returncode for child in children] == [0] * 3, outputs
     assert len({out.strip().splitlines()[-1] for out, _ in outputs}) == 1
     assert refreshes(zoho_admin) == 1
 
