@@ -83,3 +83,9 @@ def test_wrong_method_and_bad_admin_input_are_clear_errors(tl):
     assert bad.status_code == 400 and "chats must be at least" in bad.json()["error"]
     unknown = requests.post(f"{tl.admin.root_url}/__admin/faults", json={"nonsense": 1}, timeout=10)
     assert unknown.status_code == 400
+    negative = requests.post(
+        f"{tl.admin.root_url}/__admin/faults", json={"rate_limit_per_second": -1}, timeout=10
+    )
+    assert negative.status_code == 400 and tl.admin.stats()["faults"]["rate_limit_per_second"] is None
+    zone = requests.post(f"{tl.admin.root_url}/__admin/seed", json={"timezone": "Mars/Base"}, timeout=10)
+    assert zone.status_code == 400 and "unknown timezone" in zone.json()["error"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import asdict, dataclass
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import phonenumbers
@@ -249,7 +249,12 @@ class _People:
 def _people(params: WorkspaceParams) -> _People:
     if params.accounts < 2:
         raise ValueError("accounts must be at least 2 (one owner matching a Zoho user, one not)")
-    tz = ZoneInfo(params.timezone)
+    if params.days < 1 or not 0 <= params.attachment_share <= 1 or params.attachment_scale <= 0:
+        raise ValueError("days must be at least 1, attachment_share within [0, 1], attachment_scale above 0")
+    try:
+        tz = ZoneInfo(params.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {params.timezone!r}") from None
     end_day = dt.date.fromisoformat(params.end)
     end_ts = _local_ts(tz, end_day + dt.timedelta(days=1), 0) - 1
     start_ts = end_ts + 1 - params.days * 86_400

@@ -147,9 +147,12 @@ class EmulatorState:
         if settings:
             self.settings = Settings(**{**asdict(self.settings), **_pick(Settings, settings)})
         if faults:
-            self.faults = Faults(**{**asdict(self.faults), **_pick(Faults, faults)})
-            if self.faults.throttle_status not in (403, 429):
+            wanted = Faults(**{**asdict(self.faults), **_pick(Faults, faults)})
+            if wanted.throttle_status not in (403, 429):
                 raise ValueError("throttle_status must be 403 or 429")
+            if wanted.rate_limit_per_second is not None and wanted.rate_limit_per_second <= 0:
+                raise ValueError("rate_limit_per_second must be above 0 (or null to switch it off)")
+            self.faults = wanted
             self._arm_limiter()
         self.save()
 
