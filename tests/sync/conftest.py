@@ -1,26 +1,13 @@
-"""End-to-end fixtures: a private pair of emulators, a fresh state store and staging dir, wired connections, an
-active integration, and a helper that runs the real DAG with `dag.test()`."""
+"""End-to-end fixtures: a private pair of emulators and a freshly seeded, wired, active integration."""
 
 from __future__ import annotations
 
-import os
-import pathlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-
+from sync_support import Sync, wire
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
-from timelines_zoho.state import StateStore
-from timelines_zoho.sync import sandbox_wiring
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-TZ = "Europe/Warsaw"
-END = date(2026, 3, 31)  # the workspace's last day; DST began in Warsaw on 29/03/2026
 
 
 @pytest.fixture(scope="module")
@@ -33,74 +20,8 @@ def emulators() -> Iterator[tuple[TimelinesAISandboxAdmin, ZohoSandboxAdmin]]:
     running.stop()
 
 
-@dataclass
-class Sync:
-    """A wired, active integration and ways to run the DAG against it."""
-
-    timelines: TimelinesAISandboxAdmin
-    zoho: ZohoSandboxAdmin
-    store: StateStore
-
-    def run_day(self, day: date, **conf: Any) -> dict[str, Any]:
-        """Run the DAG for one local calendar day (a daily interval, as a backfill run does)."""
-        start = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(TZ))
-        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(TZ))
-        return self.run({"window_start": start.isoformat(), "window_end": end.isoformat(), **conf})
-
-    def run_days(self, first: date, last: date, **conf: Any) -> dict[str, Any]:
-        """Run the DAG once over several whole local days."""
-        start = datetime.combine(first, datetime.min.time(), tzinfo=ZoneInfo(TZ))
-        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(TZ))
-        return self.run({"window_start": start.isoformat(), "window_end": end.isoformat(), **conf})
-
-    def run(self, conf: dict[str, Any], logical_date: datetime | None = None) -> dict[str, Any]:
-        """Run the DAG with `dag.test()`, assert it succeeded and return the run's summary."""
-        dag = load_dag()
-        before = {r.id for r in self.store.recent_runs(1000)}
-        run = dag.test(logical_date=logical_date, run_conf=conf)
-        assert run.state == "success", f"DAG run ended {run.state}"
-        new = [r for r in self.store.recent_runs(1000) if r.id not in before] or self.store.recent_runs(1)
-        assert new[0].summary is not None
-        return new[0].summary
-
-    def dump(self) -> dict[str, Any]:
-        return self.zoho.state()
-
-    def zoho_calls(self) -> int:
-        return int(sum(self.zoho.stats().get("calls", {}).values()))
-
-
-def load_dag() -> Any:
-    """Parse the sync DAG from the dags folder."""
-    from airflow.models import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    return bag.get_dag("timelines_zoho_sync")
-
-
-def wire(emulators: tuple[TimelinesAISandboxAdmin, ZohoSandboxAdmin], tmp_path: pathlib.Path,
-         monkeypatch: pytest.MonkeyPatch, **seed: Any) -> Sync:
-    """Seed both emulators, point connections, store and staging at them, and activate."""
-    timelines, zoho = emulators
-    knobs = {"chats": 40, "messages": 700, "days": 4, "end": END, "timezone": TZ, "zoho_contacts": 30} | seed
-    sandbox_wiring.seed(timelines, zoho, **knobs)
-    for key, value in sandbox_wiring.connection_uris(timelines, zoho).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("TIMELINES_ZOHO_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
-    monkeypatch.setenv("TIMELINES_ZOHO_STAGING_DIR", str(tmp_path / "staging"))
-    monkeypatch.setenv("TIMELINES_ZOHO_TOKEN_CACHE_DIR", str(tmp_path / "tokens"))
-    store = StateStore()
-    store.migrate()
-    sandbox_wiring.activate(store)
-    sandbox_wiring.ensure_pool()
-    return Sync(timelines, zoho, store)
-
-
 @pytest.fixture
 def sync(emulators, tmp_path, monkeypatch) -> Sync:
     """A freshly seeded, wired and activated integration."""
     return wire(emulators, tmp_path, monkeypatch)
 
-
-assert os.environ.get("AIRFLOW_HOME"), "tests/conftest.py sets AIRFLOW_HOME first"

@@ -37,7 +37,10 @@ def write_frame(path: Path, frame: pd.DataFrame) -> str:
 def read_frame(path: str | Path) -> pd.DataFrame:
     """Read a frame written by `write_frame`."""
     payload = read_json(path)
-    return pd.DataFrame.from_records(payload["records"], columns=payload["columns"])
+    frame = pd.DataFrame.from_records(payload["records"], columns=payload["columns"])
+    # Plain Python objects, as the API's JSON had them: pandas 3 would infer its string dtype, which turns a
+    # None produced by a later `.map` into NaN.
+    return frame.astype({name: object for name in frame.columns if frame[name].dtype == "str"})
 
 
 def write_json(path: Path, value: Any) -> str:
