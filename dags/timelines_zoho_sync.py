@@ -53,13 +53,18 @@ ZOHO_POOL = "zoho_api"
 def timelines_zoho_sync() -> None:
     @task
     def extract() -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+
         from timelines_zoho.sync import runner
 
         context = get_current_context()
-        return runner.start_and_extract(
-            context["dag_run"].run_id, dict(context["params"]),
-            context.get("data_interval_start"), context.get("data_interval_end"),
-        )
+        try:
+            return runner.start_and_extract(
+                context["dag_run"].run_id, dict(context["params"]),
+                context.get("data_interval_start"), context.get("data_interval_end"),
+            )
+        except (runner.IntegrationNotActive, runner.WindowError) as error:
+            raise AirflowFailException(str(error)) from None  # retrying cannot help
 
     @task
     def transform(meta: dict) -> list[dict]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from sync_support import Sync, wire
+
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
 

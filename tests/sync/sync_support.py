@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
 from timelines_zoho.state import StateStore
@@ -113,3 +114,28 @@ def notes_of(dump: dict[str, Any], record_id: str) -> list[dict[str, Any]]:
 
 
 assert os.environ.get("AIRFLOW_HOME"), "tests/conftest.py sets AIRFLOW_HOME first"
+
+
+def local_epoch(day: date, hour: int, minute: int = 0) -> int:
+    """Return the epoch of a wall-clock time in the workspace timezone."""
+    return int(datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(TZ)).timestamp())
+
+
+def pick_chat(dump: dict[str, Any], chats: list[dict[str, Any]], day: date, *,
+              created: bool) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Return (chat, record, note) for a chat with a note on `day` whose record we created (or linked)."""
+    import re
+
+    records = {r["id"]: r for r in dump["records"]["Contacts"]}
+    by_url = chats_by_url(chats)
+    suffix = f"({day:%d/%m/%Y})"
+    for note in sorted(dump["records"]["Notes"], key=lambda n: n["id"]):
+        found = re.search(r"https?://\S+/chat/\d+/messages/", note["Note_Content"])
+        record = records.get(note["Parent_Id"]["id"])
+        if not note["Note_Title"].endswith(suffix) or not found or record is None:
+            continue
+        chat = by_url[found.group(0)]
+        ours = record.get("Lead_Source") == "TimelinesAI" and record.get("Description") == found.group(0)
+        if ours == created and not record["Last_Name"].startswith("New WhatsApp contact"):
+            return chat, record, note
+    raise AssertionError(f"no {'created' if created else 'linked'} chat has a note on {day}")

@@ -8,6 +8,8 @@ crash during an upload) is reconciled against the note's attachments, by file na
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +24,7 @@ from timelines_zoho.sync.note_content import final_content, note_hash, note_item
 log = logging.getLogger(__name__)
 
 ZOHO_NOTE_FILE_LIMIT = 20 * 1024 * 1024
+SPOOL_IN_MEMORY = 1024 * 1024  # larger files spill to a temporary file
 TOO_LARGE_CODES = {"FILE_SIZE_EXCEEDS", "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "BODY_SIZE_REACHED"}
 
 
@@ -77,8 +80,11 @@ class AttachmentLoader:
                 size = int(response.headers.get("Content-Length") or 0)
                 if size > ZOHO_NOTE_FILE_LIMIT:
                     return self._finish(replace(pending, status="refused", reason=too_large(size)), "refused")
-                stream = getattr(response, "raw", response)
-                attachment_id = self.zoho.upload_attachment("Notes", str(note.note_id), filename, stream)
+                # Spooled so the upload can be resent from the start when Zoho answers 5xx/429 or drops the line.
+                with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+                    shutil.copyfileobj(getattr(response, "raw", response), spool)
+                    spool.seek(0)
+                    attachment_id = self.zoho.upload_attachment("Notes", str(note.note_id), filename, spool)
         except TimelinesAIError as error:
             return self._retry_later(pending, f"TimelinesAI could not serve the file: {error.message}", row["day"])
         except ZohoAPIError as error:

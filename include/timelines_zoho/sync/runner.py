@@ -23,7 +23,7 @@ from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.load_attachments import AttachmentLoader
 from timelines_zoho.sync.load_contacts import ContactLoader
 from timelines_zoho.sync.load_notes import NoteLoader
-from timelines_zoho.sync.window import Window, resolve_window
+from timelines_zoho.sync.window import Window, WindowError, resolve_window
 from timelines_zoho.sync.zoho_index import ZohoContext, refresh_index, zoho_context
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,9 @@ SHARD_SIZE = 500  # contacts per shard: a multiple of 100 keeps every write batc
 MAX_SHARDS = 8
 FULL_PASS_EVERY = timedelta(hours=24)
 LAST_FULL_PASS = "last_full_pass"
+
+
+__all__ = ["Hooks", "IntegrationNotActive", "WindowError", "run_inline", "start_and_extract"]
 
 
 class IntegrationNotActive(RuntimeError):

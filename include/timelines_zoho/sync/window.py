@@ -10,6 +10,10 @@ from zoneinfo import ZoneInfo
 DEFAULT_LOOKBACK = timedelta(hours=1)
 
 
+class WindowError(ValueError):
+    """The run's window params are not usable."""
+
+
 @dataclass(frozen=True)
 class Window:
     """A half-open UTC interval [start, end)."""
@@ -54,7 +58,7 @@ def parse_instant(value: Any) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
         except ValueError as exc:
-            raise ValueError(f"not an ISO date or date-time: {value!r}") from exc
+            raise WindowError(f"not an ISO date or date-time: {value!r}") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
@@ -76,5 +80,5 @@ def resolve_window(
         start = last_success_end or end - lookback
     start = start.astimezone(timezone.utc)
     if start >= end:
-        raise ValueError(f"the window is empty: start {start.isoformat()} is not before end {end.isoformat()}")
+        raise WindowError(f"the window is empty: start {start.isoformat()} is not before end {end.isoformat()}")
     return Window(start, end)
