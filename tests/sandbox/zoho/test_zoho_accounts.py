@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+
 from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
 
 

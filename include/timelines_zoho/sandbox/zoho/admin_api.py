@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+
 from timelines_zoho.sandbox.zoho.accounts import (
     accounts_url,
     issue_access_token,
@@ -70,6 +71,7 @@ def seed_records(state: ZohoState, module: str, rows: list[Any]) -> list[str]:
             record["Full_Name"] = " ".join(p for p in (record.get("First_Name"), record.get("Last_Name")) if p)
         state.put_record(module, record)
         ids.append(record["id"])
+    state.phone_index(module).compact()  # build it now, not in the first search
     return ids
 
 
