@@ -17,9 +17,9 @@ def _token(zoho: ZohoSandboxAdmin, dc: str = "us", **params: str) -> dict:
     return response.json()
 
 
-def _consent(zoho: ZohoSandboxAdmin, client: dict, dc: str = "eu") -> dict[str, list[str]]:
+def _consent(zoho: ZohoSandboxAdmin, client: dict, dc: str = "eu", access: str = "offline") -> dict[str, list[str]]:
     params = {"scope": "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL", "client_id": client["client_id"],
-              "response_type": "code", "access_type": "offline", "redirect_uri": "http://app.test/cb",
+              "response_type": "code", "access_type": access, "redirect_uri": "http://app.test/cb",
               "state": "xyz"}
     page = requests.get(f"{zoho.accounts_url(dc)}/oauth/v2/auth", params=params, timeout=30)
     assert page.status_code == 200 and "Accept" in page.text
@@ -45,6 +45,14 @@ def test_consent_redirects_with_code_location_and_accounts_server_and_code_works
     assert body["refresh_token"] and body["scope"] == "ZohoCRM.modules.ALL ZohoCRM.settings.ALL"
     assert _token(zoho, "eu", **exchange) == {"error": "invalid_code"}
     assert make_api(body["api_domain"], body["access_token"]).get("Contacts", fields="Last_Name").status_code == 204
+
+
+def test_online_access_type_gets_no_refresh_token(zoho):
+    client = zoho.create_client(["http://app.test/cb"])
+    query = _consent(zoho, client, "us", access="online")
+    body = _token(zoho, grant_type="authorization_code", client_id=client["client_id"],
+                  client_secret=client["client_secret"], redirect_uri="http://app.test/cb", code=query["code"][0])
+    assert "access_token" in body and "refresh_token" not in body
 
 
 def test_consent_page_refuses_an_unregistered_redirect_uri(zoho):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
 from timelines_zoho.sandbox.zoho.state import DATA_CENTRES, ZohoState
 
 router = APIRouter()
@@ -33,11 +34,12 @@ def api_domain(base_url: str, dc: str) -> str:
 
 
 def issue_grant(state: ZohoState, client_id: str, scopes: list[str], dc: str, *, redirect_uri: str | None = None,
-                user_id: str | None = None, ttl: float = GRANT_TTL) -> str:
-    """Create a one-time grant code."""
+                user_id: str | None = None, ttl: float = GRANT_TTL, offline: bool = True) -> str:
+    """Create a one-time grant code; only an offline grant yields a refresh token."""
     code = f"1000.{state.token_hex()}.{state.token_hex()}"
     state.grants[code] = {"client_id": client_id, "scopes": scopes, "dc": dc, "redirect_uri": redirect_uri,
-                          "user_id": user_id or state.current_user_id(), "expires_at": time.time() + ttl}
+                          "user_id": user_id or state.current_user_id(), "expires_at": time.time() + ttl,
+                          "offline": offline}
     return code
 
 
@@ -135,6 +137,8 @@ def _exchange_code(state: ZohoState, base_url: str, dc: str, params: dict[str, s
     del state.grants[params["code"]]  # a code works once
     refresh_token = issue_refresh_token(state, grant["client_id"], grant["scopes"], dc, grant["user_id"])
     body = issue_access_token(state, base_url, refresh_token)
+    if not grant.get("offline", True):
+        return body  # access_type=online: no refresh token for the client
     return {"access_token": body.pop("access_token"), "refresh_token": refresh_token, **body}
 
 
@@ -206,7 +210,8 @@ async def consent_decision(dc: str, request: Request) -> Response:
     query: dict[str, str] = {}
     if decision == "accept":
         scopes = [s.strip() for s in params["scope"].split(",") if s.strip()]
-        query["code"] = issue_grant(state, params["client_id"], scopes, dc, redirect_uri=params["redirect_uri"])
+        query["code"] = issue_grant(state, params["client_id"], scopes, dc, redirect_uri=params["redirect_uri"],
+                                    offline=params.get("access_type") == "offline")
         query["location"] = dc
         query["accounts-server"] = accounts_url(request.app.state.base_url, dc)
     else:
