@@ -1,0 +1,137 @@
+"""Assemble sorted transcript lines into bundle rows: titles, contents, parts, uids, attachments, hashes.
+
+Works on plain lists and numpy arrays rather than pandas columns: at a million messages, iterating a pandas
+string column costs more than everything else together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from timelines_zoho.transform.render import flags
+from timelines_zoho.transform.split import pack_parts
+from timelines_zoho.transform.text import cut, zoho_len
+
+TITLE_LIMIT = 120
+CONTENT_LIMIT = 65_535
+TITLE_PREFIX = "WhatsApp chat with "
+BUNDLE_COLUMNS = [
+    "chat_id",
+    "day",
+    "part",
+    "parts",
+    "title",
+    "content",
+    "message_uids",
+    "attachments",
+    "content_hash",
+]
+_SHORT_NAME_LIMIT = TITLE_LIMIT - len(TITLE_PREFIX) - len(" (DD/MM/YYYY)")
+
+
+@dataclass
+class Transcript:
+    """Messages already sorted by (chat, day, instant, uid), one rendered line each."""
+
+    uids: list[str]
+    lines: list[str]
+    contact: np.ndarray  # row of the chat in the (chat_id-sorted) contacts frame
+    day: np.ndarray  # local calendar day, as days since 1970-01-01
+    files: dict[int, dict]  # position in the transcript -> attachment reference
+
+
+def title(name: str, date: str, part: int = 1, parts: int = 1) -> str:
+    """Return a note title that fits Zoho's limit and always ends with the date."""
+    suffix = f" ({date})" if parts == 1 else f", part {part} of {parts} ({date})"
+    return TITLE_PREFIX + cut(name, TITLE_LIMIT - len(TITLE_PREFIX) - len(suffix)) + suffix
+
+
+def attachment_refs(messages: Mapping[str, np.ndarray], position: np.ndarray) -> dict[int, dict]:
+    """Return {transcript position: {message_uid, filename, url}} for the messages that carry an attachment."""
+    uids, urls, names = messages["uid"], messages["attachment_url"], messages["attachment_filename"]
+    return {
+        int(position[row]): {"message_uid": uids[row], "filename": names[row], "url": urls[row]}
+        for row in np.flatnonzero(flags(messages["has_attachment"]))
+    }
+
+
+def digest(title_text: str, content: str) -> str:
+    """Return the content hash load compares before updating a note."""
+    return hashlib.sha256(f"{title_text}\n{content}".encode()).hexdigest()
+
+
+def _day_strings(days: np.ndarray) -> tuple[list[str], list[str]]:
+    """Return (YYYY-MM-DD, DD/MM/YYYY) for day numbers since the epoch, formatting each distinct day once."""
+    distinct, index = np.unique(days, return_inverse=True)
+    dates = pd.to_datetime(distinct, unit="D")
+    iso = np.array(dates.strftime("%Y-%m-%d"), dtype=object)
+    dmy = np.array(dates.strftime("%d/%m/%Y"), dtype=object)
+    return iso[index].tolist(), dmy[index].tolist()
+
+
+def _attachments(transcript: Transcript, starts: np.ndarray) -> list[list[dict]]:
+    """Return per chat-day the attachment references of its messages, in transcript order."""
+    lists: list[list[dict]] = [[] for _ in range(len(starts))]
+    rows = sorted(transcript.files)
+    for group, row in zip((np.searchsorted(starts, rows, side="right") - 1).tolist(), rows, strict=True):
+        lists[group].append(transcript.files[row])
+    return lists
+
+
+def assemble(transcript: Transcript, contacts: pd.DataFrame, note: str) -> pd.DataFrame:
+    """Return bundle rows, one per chat-day, or one per part of a day too long for a single note."""
+    contact, day, lines, uids = transcript.contact, transcript.day, transcript.lines, transcript.uids
+    starts = np.flatnonzero(np.r_[True, (contact[1:] != contact[:-1]) | (day[1:] != day[:-1])])
+    ends = np.r_[starts[1:], len(lines)]
+    owner = contact[starts]
+    iso, dmy = _day_strings(day[starts])
+    headers = [f"TimelinesAI chat: {url}\n{note}\n\n" for url in contacts["chat_url"].tolist()]
+    names = contacts["name"].tolist()
+    short = [cut(name, _SHORT_NAME_LIMIT) for name in names]
+    bounds = list(zip(starts.tolist(), ends.tolist(), owner.tolist(), strict=True))
+
+    columns: dict[str, list] = {
+        "chat_id": contacts["chat_id"].to_numpy()[owner].tolist(),
+        "day": iso,
+        "part": [1] * len(bounds),
+        "parts": [1] * len(bounds),
+        "title": [
+            f"{TITLE_PREFIX}{short[who]} ({date})" for (_, _, who), date in zip(bounds, dmy, strict=True)
+        ],
+        "content": [headers[who] + "\n".join(lines[start:end]) for start, end, who in bounds],
+        "message_uids": [uids[start:end] for start, end, _ in bounds],
+        "attachments": _attachments(transcript, starts),
+    }
+    # Code points understate UTF-16 units by at most half, so only big days need the exact count.
+    sizes = np.fromiter(map(len, columns["content"]), dtype=np.int64, count=len(bounds))
+    candidates = np.flatnonzero(sizes * 2 > CONTENT_LIMIT).tolist()
+    too_long = [group for group in candidates if zoho_len(columns["content"][group]) > CONTENT_LIMIT]
+    # Splice from the end so earlier group positions stay valid.
+    for group in reversed(too_long):
+        start, end, who = bounds[group]
+        parts = pack_parts(lines[start:end], headers[who], CONTENT_LIMIT)
+        count = len(parts)
+        replacement = {
+            "chat_id": [columns["chat_id"][group]] * count,
+            "day": [iso[group]] * count,
+            "part": list(range(1, count + 1)),
+            "parts": [count] * count,
+            "title": [title(names[who], dmy[group], number, count) for number in range(1, count + 1)],
+            "content": [content for content, _ in parts],
+            "message_uids": [[uids[start + index] for index in first] for _, first in parts],
+            "attachments": [
+                [transcript.files[start + index] for index in first if start + index in transcript.files]
+                for _, first in parts
+            ],
+        }
+        for name, values in replacement.items():
+            columns[name][group : group + 1] = values
+    columns["content_hash"] = [
+        digest(*pair) for pair in zip(columns["title"], columns["content"], strict=True)
+    ]
+    return pd.DataFrame(columns, columns=BUNDLE_COLUMNS)
