@@ -36,6 +36,15 @@ def test_calls_over_the_edition_concurrency_get_429(zoho, api):
     assert set(statuses) <= {200, 429}
 
 
+def test_search_and_coql_have_a_lower_sub_concurrency(zoho, api):
+    zoho.faults(concurrency=20, sub_concurrency=1, latency_ms=400)
+    with ThreadPoolExecutor(4) as pool:
+        searches = list(pool.map(lambda _: api.get("Contacts/search", word="doe").status_code, range(3)))
+        users = list(pool.map(lambda _: api.get("users").status_code, range(3)))
+    assert searches.count(429) >= 1 and set(searches) <= {204, 429}
+    assert users == [200, 200, 200]
+
+
 def test_injected_errors_are_seeded_and_reproducible(zoho, api):
     def run() -> list[int]:
         zoho.faults(seed=7, error_rate=0.5)

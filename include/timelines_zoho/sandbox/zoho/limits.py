@@ -11,12 +11,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
 from timelines_zoho.sandbox.zoho.errors import ZohoError
 from timelines_zoho.sandbox.zoho.state import DATA_CENTRES, ZohoState
 
 API_PATH = re.compile(r"^/([a-z]{2})/api(/.*)$")
 ID_SEGMENT = re.compile(r"/\d{6,}(?=/|$)")
+HEAVY_PATH = re.compile(r"/crm/v8/(coql|[A-Za-z0-9_]+/search)$")  # calls under the sub-concurrency limit
 DAY = 86400
 CREDITS_EXHAUSTED = "Number of API requests for the 24 hour period is exceeded"
 CONCURRENCY_EXCEEDED = "The concurrency limit of the user for the app is exceeded"
@@ -115,10 +117,13 @@ class ApiLimitsMiddleware:
         key = endpoint_key(scope["method"], match.group(2))
         calls[key] = calls.get(key, 0) + 1
         faults = state.faults
-        if state.in_flight >= int(faults["concurrency"]):
+        heavy = HEAVY_PATH.search(match.group(2)) is not None
+        if state.in_flight >= int(faults["concurrency"]) or (
+                heavy and state.heavy_in_flight >= int(faults["sub_concurrency"])):
             await _send_error(send, too_many(CONCURRENCY_EXCEEDED))
             return
         state.in_flight += 1
+        state.heavy_in_flight += heavy
         try:
             if faults["latency_ms"]:
                 await asyncio.sleep(float(faults["latency_ms"]) / 1000)
@@ -134,6 +139,7 @@ class ApiLimitsMiddleware:
             await self.app(scope, receive, self._with_credits_header(send))
         finally:
             state.in_flight -= 1
+            state.heavy_in_flight -= heavy
 
     def _with_credits_header(self, send: Send) -> Send:
         async def wrapped(message: Message) -> None:

@@ -29,6 +29,7 @@ DEFAULT_FAULTS: dict[str, Any] = {
     "reset_rate": 0.0,
     "token_ttl": 3600,
     "concurrency": 20,
+    "sub_concurrency": 10,
     "credits_budget": 100_000,
     "index_delay": 0.0,
     "throttle_status": 200,
@@ -115,6 +116,7 @@ class ZohoState:
         self.page_tokens: dict[str, dict[str, Any]] = {}
         self.visible_after: dict[str, float] = {}
         self.in_flight = 0
+        self.heavy_in_flight = 0  # search and COQL calls, which share a sub-concurrency limit
         self.rebuild_indexes()
 
     # ids, clock, randomness
@@ -269,6 +271,7 @@ class ZohoState:
             data = json.load(handle)
         for name in PERSISTED:
             setattr(self, name, data[name])
+        self.faults = {**DEFAULT_FAULTS, **self.faults}  # knobs added since the file was written
         self.blobs = {k: base64.b64decode(v) for k, v in data["blobs"].items()}
         self.rng = random.Random(self.faults["seed"])
         self.rebuild_indexes()
