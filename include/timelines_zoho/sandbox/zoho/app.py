@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+
 from timelines_zoho.sandbox.zoho import accounts, admin_api, attachments, html, meta, notes, records, search
 from timelines_zoho.sandbox.zoho.admin_api import AdminError
 from timelines_zoho.sandbox.zoho.errors import ZohoError, zoho_error_handler

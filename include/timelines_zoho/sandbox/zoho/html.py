@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+
 from timelines_zoho.sandbox.zoho.state import ZohoState
 
 router = APIRouter()

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+
 from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
 from timelines_zoho.sandbox.zoho.errors import ZohoError, invalid_module, invalid_param, required_param
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope, parse_json_body

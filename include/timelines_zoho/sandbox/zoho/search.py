@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+
 from timelines_zoho.sandbox.zoho import coql, criteria
 from timelines_zoho.sandbox.zoho.errors import ZohoError, required_param
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope, parse_json_body
