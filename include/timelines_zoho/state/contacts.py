@@ -66,10 +66,14 @@ class ContactsMixin(StoreBase):
             )
 
     def claim_phones(
-        self, token: str, wanted: dict[str, str], lease: timedelta = CLAIM_LEASE
+        self, token: str, wanted: dict[str, str], lease: timedelta | None = None
     ) -> dict[str, Claim]:
-        """Claim the creation of a contact for each phone (phone → chat id); the database decides the winner."""
+        """Claim the creation of a contact for each phone (phone → chat id); the database decides the winner.
+
+        A claim without a record that is older than `lease` (default CLAIM_LEASE) belongs to a stopped run.
+        """
         now = utcnow()
+        lease = CLAIM_LEASE if lease is None else lease
         phones = sorted(wanted)
         with self.session() as session:
             for part in chunks(phones, 200):

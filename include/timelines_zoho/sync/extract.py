@@ -3,9 +3,12 @@
 Decisions:
 
 - `/chats` is ordered by last message, newest first. Paging stops once a full page (50) of chats in a row is
-  older than the first day's midnight minus a safety margin, so an hourly run reads a page or two, not the whole
-  workspace. Because the live API was seen to break that order, a full pass without early stop runs at least
-  once a day (and whenever asked).
+  older than the window's start minus a safety margin, so an hourly run reads a page or two, not the whole
+  workspace (nor every chat active earlier that day: earlier windows synced those). Because the live API was seen
+  to break that order, and a failed hour must be repaired, a full pass runs at least once a day (and whenever
+  asked): no early stop, and every chat active since the first day's midnight (minus the margin) is read again.
+- A listed chat whose last message is older than the first day's midnight has nothing in the window's days, so
+  its messages are not read.
 - Messages are read for whole calendar days (workspace timezone), so a re-run of any interval renders the same
   full-day note. The API's `after`/`before` take a naive time whose zone is undocumented, so the query is widened
   by 14 hours each side and the exact day span is applied here to the offsets the timestamps carry.
@@ -128,7 +131,11 @@ def extract(
         listed: Iterable[dict] = []
         extra_ids = list(chat_ids)
     else:
-        listed = active_chats(source.iter_chats(), span.start - SAFETY_MARGIN, full_pass=full_pass)
+        since = (span.start if full_pass else window.start) - SAFETY_MARGIN
+        listed = (
+            chat for chat in active_chats(source.iter_chats(), since, full_pass=full_pass)
+            if (parse_timestamp(chat.get("last_message_timestamp")) or span.start) >= span.start
+        )
         extra_ids = list(retry_chats or [])
     by_id: dict[str, dict] = {}
     for chat in listed:

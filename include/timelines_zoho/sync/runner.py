@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -59,10 +60,17 @@ class Hooks:
         return ZohoCRMHook(self.zoho_conn_id)
 
 
+_MIGRATED: set[str] = set()
+_MIGRATE_LOCK = threading.Lock()
+
+
 def open_store() -> StateStore:
-    """Open the state store and bring its schema up to date."""
+    """Open the state store, bringing its schema up to date once per process (Alembic is not thread-safe)."""
     store = StateStore()
-    store.migrate()
+    with _MIGRATE_LOCK:
+        if store.url not in _MIGRATED:
+            store.migrate()
+            _MIGRATED.add(store.url)
     return store
 
 

@@ -1,0 +1,118 @@
+"""Exactly once after crashes and races: the steps run in-process (no Airflow), against the emulators."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sync_support import Sync
+
+from timelines_zoho.state import contacts as claims_module
+from timelines_zoho.sync import runner
+
+WINDOW = {"window_start": "2026-03-30T00:00:00+02:00", "window_end": "2026-04-01T00:00:00+02:00"}
+
+
+class SimulatedCrash(RuntimeError):
+    """The process died right after Zoho answered, before our bookkeeping."""
+
+
+class CrashAfter:
+    """A ZohoCRMHook whose `method` succeeds in Zoho once and then 'crashes' the caller."""
+
+    def __init__(self, method: str) -> None:
+        from timelines_zoho.hooks.zoho import ZohoCRMHook
+
+        self.hook, self.method = ZohoCRMHook(), method
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.hook, name)
+        if name != self.method:
+            return attr
+
+        def crash(*args: Any, **kwargs: Any) -> Any:
+            attr(*args, **kwargs)
+            raise SimulatedCrash(name)
+
+        return crash
+
+
+class CrashingHooks(runner.Hooks):
+    def __init__(self, method: str) -> None:
+        super().__init__()
+        self.method = method
+
+    def zoho(self) -> Any:
+        return CrashAfter(self.method)
+
+
+def _duplicates(sync: Sync) -> dict[str, int]:
+    dump = sync.dump()
+    mobiles = Counter(c["Mobile"] for c in dump["records"]["Contacts"] if c.get("Lead_Source") == "TimelinesAI")
+    notes = Counter((n["Parent_Id"]["id"], n["Note_Title"]) for n in dump["records"]["Notes"])
+    files = Counter((a["parent_id"], a["File_Name"]) for a in dump["attachments"])
+    return {str(k): v for counter in (mobiles, notes, files) for k, v in counter.items() if v > 1}
+
+
+def test_crash_after_notes_were_created_is_reconciled_without_duplicates(sync: Sync) -> None:
+    with pytest.raises(SimulatedCrash):
+        runner.run_inline("crashed", WINDOW, hooks=CrashingHooks("create_notes"))
+    assert sync.store.pending_notes(), "the crash left unconfirmed notes"
+    notes_in_zoho = len(sync.dump()["records"]["Notes"])
+    summary = runner.run_inline("retry", WINDOW)
+    assert _duplicates(sync) == {}
+    assert sync.store.pending_notes() == []
+    assert summary["counts"]["notes_updated"] >= 1  # found in Zoho by title, not created again
+    assert len(sync.dump()["records"]["Notes"]) == notes_in_zoho + summary["counts"]["notes_created"]
+
+
+def test_crash_after_contacts_were_created_never_creates_them_again(sync: Sync) -> None:
+    with pytest.raises(SimulatedCrash):
+        runner.run_inline("crashed", WINDOW, hooks=CrashingHooks("insert_records"))
+    created = sync.dump()["records"]["Contacts"]
+    summary = runner.run_inline("retry", WINDOW)
+    assert summary["counts"]["contacts_created"] == 0, "the phone index finds what the crashed run created"
+    assert len(sync.dump()["records"]["Contacts"]) == len(created)
+    assert _duplicates(sync) == {}
+
+
+def test_a_stale_claim_is_reconciled_by_phone_search_before_creating(sync: Sync, monkeypatch) -> None:
+    meta = runner.start_and_extract("first", WINDOW, None, None)
+    shard = runner.transform(meta)[0]
+    runner.prepare_zoho(meta)
+    with pytest.raises(SimulatedCrash):
+        runner.load_contacts(meta, shard, CrashingHooks("insert_records"))
+    assert runner.load_contacts(meta, shard).get("contact.deferred"), "a live claim is never second-guessed"
+    monkeypatch.setattr(claims_module, "CLAIM_LEASE", timedelta(0))
+    counts = runner.load_contacts(meta, shard)  # same index as before the crash: only the search can tell
+    assert "contact.created" in counts and not _duplicates(sync)
+    assert sync.store.claim_phones("probe", {}) == {}
+
+
+def test_crash_after_an_upload_is_reconciled_against_the_notes_attachments(sync: Sync) -> None:
+    with pytest.raises(SimulatedCrash):
+        runner.run_inline("crashed", WINDOW, hooks=CrashingHooks("upload_attachment"))
+    files = len(sync.dump()["attachments"])
+    summary = runner.run_inline("retry", WINDOW)
+    assert _duplicates(sync) == {}
+    assert len(sync.dump()["attachments"]) == files - 1 + summary["counts"]["attachments_uploaded"]
+
+
+def test_two_processes_loading_the_same_contacts_create_each_phone_once(sync: Sync) -> None:
+    meta = runner.start_and_extract("race", WINDOW, None, None)
+    shards = runner.transform(meta)
+    runner.prepare_zoho(meta)
+    results: list[dict[str, int]] = []
+    racers = [threading.Thread(target=lambda: results.append(runner.load_contacts(meta, shards[0])))
+              for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    assert len(results) == 2 and _duplicates(sync) == {}
+    assert sum(r.get("contact.created", 0) for r in results) == len(
+        [c for c in sync.dump()["records"]["Contacts"] if c.get("Lead_Source") == "TimelinesAI"]
+    ) - 1  # the activation's test contact
