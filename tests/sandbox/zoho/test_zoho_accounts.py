@@ -107,6 +107,12 @@ def test_token_from_one_dc_is_invalid_at_another_dcs_api_domain(zoho, make_api):
                                "status": "error"}
 
 
+def test_unknown_data_centre_is_an_invalid_url(zoho, api):
+    response = requests.get(f"{zoho.root_url}/xx/api/crm/v8/Contacts", params={"fields": "Last_Name"},
+                            headers=dict(api.session.headers), timeout=30)
+    assert response.status_code == 404 and response.json()["code"] == "INVALID_URL_PATTERN"
+
+
 @pytest.mark.parametrize("header", [None, "Bearer abc", "Zoho-oauthtoken"])
 def test_missing_or_garbled_auth_header_is_authentication_failure(zoho, header):
     headers = {"Authorization": header} if header else {}

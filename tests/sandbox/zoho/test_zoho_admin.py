@@ -41,7 +41,7 @@ def test_seed_returns_ids_and_sets_up_org_and_default_client(zoho):
 
 
 def test_state_survives_a_restart_only_with_a_state_file(tmp_path):
-    state_file = str(tmp_path / "zoho.json")
+    state_file = str(tmp_path / "not-yet" / "zoho.json")
     first = serve_app(lambda url: create_app(url, state_file))
     admin = ZohoSandboxAdmin(first.url)
     [record_id] = admin.seed(records={"Contacts": [{"Last_Name": "Kept"}]})["records"]["Contacts"]

@@ -85,6 +85,8 @@ class ApiContext:
 async def api_context(dc: str, request: Request) -> ApiContext:
     """Authenticate a call by its `Zoho-oauthtoken` header, checking expiry and data centre."""
     state: ZohoState = request.app.state.zoho
+    if dc not in DATA_CENTRES:
+        raise ZohoError(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one")
     header = request.headers.get("authorization", "")
     prefix, _, token = header.partition(" ")
     if prefix != "Zoho-oauthtoken" or not token:

@@ -259,6 +259,7 @@ class ZohoState:
             return
         data = {name: getattr(self, name) for name in PERSISTED}
         data["blobs"] = {k: base64.b64encode(v).decode() for k, v in self.blobs.items()}
+        os.makedirs(os.path.dirname(os.path.abspath(self.state_file)), exist_ok=True)
         tmp = f"{self.state_file}.tmp"
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(data, handle)
