@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 import pandas as pd
+
 from timelines_zoho.transform import build_contacts, build_note_bundles
 
 DAYS = 30

@@ -224,3 +224,13 @@ def test_no_messages_gives_empty_frames_with_the_contract_columns() -> None:
     bundles, rejected = build_note_bundles(pd.DataFrame(), CONTACTS, timezone="Europe/Warsaw")
     assert bundles.empty and rejected.empty
     assert "content_hash" in bundles.columns and "reason" in rejected.columns
+
+
+def test_messages_with_the_same_instant_are_ordered_by_uid_whatever_the_arrival_order() -> None:
+    same = "2026-03-05 10:00:00 +0100"
+    forward, _ = bundles_of(message("b", same), message("a", same), message("c", "2026-03-05 09:00:00 +0000"))
+    backward, _ = bundles_of(
+        message("c", "2026-03-05 09:00:00 +0100"), message("a", same), message("b", same)
+    )
+    assert forward["message_uids"].tolist() == [["a", "b", "c"]]
+    assert backward["message_uids"].tolist() == [["c", "a", "b"]]
