@@ -152,6 +152,14 @@ def browser(chromium_path):
         chromium.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
 def shots(tmp_path, request):
     """Save numbered screenshots under the test's tmp dir and copy them to var/artifacts/<test name>/."""
@@ -159,14 +167,19 @@ def shots(tmp_path, request):
     folder.mkdir()
     artifacts = ROOT / "var" / "artifacts" / request.node.name
     taken: list[Path] = []
+    pages: list = []
 
     def take(page, name: str) -> Path:
         path = folder / f"{len(taken) + 1:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         taken.append(path)
+        pages[:] = [page]
         return path
 
     yield take
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed and pages and not pages[0].is_closed():
+        take(pages[0], "failure")
     artifacts.mkdir(parents=True, exist_ok=True)
     for path in taken:
         shutil.copy2(path, artifacts / path.name)
