@@ -98,15 +98,14 @@ def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, br
     page.get_by_role("button", name="Trigger").first.click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for()
-    unpause = dialog.get_by_text("Unpause")
-    if unpause.count():
-        unpause.first.click()
     shots(page, "trigger-dialog")
     dialog.get_by_role("button", name="Trigger").click()
     page.get_by_text("Dag Run Triggered").wait_for()
-    runs = requests.get(f"{airflow_server.url}/api/v2/dags/{DAG_ID}/dagRuns",
+    runs = requests.get(f"{airflow_server.url}/api/v2/dags/{DAG_ID}/dagRuns?order_by=-run_after&limit=1",
                         headers={"Authorization": f"Bearer {airflow_server.token('admin')}"}, timeout=30).json()
-    run_id = runs["dag_runs"][-1]["dag_run_id"]
+    (run,) = runs["dag_runs"]
+    assert run["triggering_user_name"] == "admin"
+    run_id = run["dag_run_id"]
     assert _wait_for_run(airflow_server, run_id) == "success"
     page.goto(f"{airflow_server.url}/dags/{DAG_ID}/runs/{run_id}")
     page.get_by_text("success").first.wait_for()

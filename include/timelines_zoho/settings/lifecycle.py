@@ -95,9 +95,10 @@ class Lifecycle:
         return options
 
     def default_timezone(self) -> str:
-        """Return the workspace's timezone, falling back to UTC when TimelinesAI does not say."""
+        """Return the workspace's timezone; TimelinesAI names none, so the Zoho org's (same company), else UTC."""
         workspace = self.workspace()
-        return (workspace.timezone if workspace else None) or "UTC"
+        candidates = [workspace.timezone if workspace else None, self._zoho().get_org().get("time_zone")]
+        return next((tz for tz in candidates if tz in zoneinfo.available_timezones()), "UTC")
 
     # -- drafting (pure: nothing is kept until activation) -----------------------------------------------
 
