@@ -148,7 +148,9 @@ def duplicates(dump: dict[str, Any]) -> dict[str, int]:
         re.sub(r"\D", "", str(r.get("Mobile") or r.get("Phone") or ""))
         for r in dump["records"].get("Contacts", []) if r.get("Lead_Source") == "TimelinesAI"
     )
-    notes = Counter((n["Parent_Id"]["id"], n.get("Note_Title")) for n in dump["records"].get("Notes", []))
+    # Two chats of one person (two WhatsApp accounts) legitimately give two notes with one title: content differs.
+    notes = Counter((n["Parent_Id"]["id"], n.get("Note_Title"), n.get("Note_Content"))
+                    for n in dump["records"].get("Notes", []))
     files = Counter((a["parent_id"], a.get("File_Name"), a["sha256"]) for a in dump["attachments"])
     return {name: sum(n - 1 for n in counter.values() if n > 1)
             for name, counter in (("contacts", contacts), ("notes", notes), ("attachments", files))}
