@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: sync test lint sandbox bench
+.PHONY: sync test lint sandbox bench reliability
 
 $(BIN)/.installed: requirements.txt include/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,13 @@ lint: $(BIN)/.installed
 ## Start both emulators in the foreground and print their URLs.
 sandbox: $(BIN)/.installed
 	$(BIN)/python -m timelines_zoho.sandbox
+
+## Benchmarks (W0, W1, W2): API calls vs lower bounds and peers, wall time, transform, DAG parse; one table,
+## results in docs/benchmarks.json and the chart in docs/benchmarks.png. Takes about an hour; W0 alone: BENCH=W0.
+BENCH ?= W0,W1,W2
+bench: $(BIN)/.installed
+	$(BIN)/python -m timelines_zoho.bench --workloads $(BENCH)
+
+## Run the reliability and security suite and print its table of figures.
+reliability: $(BIN)/.installed
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m timelines_zoho.reliability_report
