@@ -36,3 +36,14 @@ def sandbox():
     running = start_sandbox()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A migrated state store in this test's own SQLite file."""
+    from timelines_zoho.state import StateStore
+
+    state = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    state.migrate()
+    yield state
+    state.dispose()

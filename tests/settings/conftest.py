@@ -5,24 +5,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from timelines_zoho.settings import Actor, Lifecycle
 from timelines_zoho.settings.oauth import ZohoClient
-from timelines_zoho.state import StateStore
 
 
 @pytest.fixture(autouse=True)
 def server_context(monkeypatch):
     """Read connections from the metadata DB, as the API server and `airflow connections` do."""
     monkeypatch.setenv("_AIRFLOW_PROCESS_CONTEXT", "server")
-
-
-@pytest.fixture
-def store(tmp_path):
-    """A migrated state store in this test's own SQLite file."""
-    state = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
-    state.migrate()
-    yield state
-    state.dispose()
 
 
 @pytest.fixture

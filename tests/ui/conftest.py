@@ -7,7 +7,7 @@ import uuid
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from timelines_zoho.state import StateStore
+
 from timelines_zoho.ui import create_app
 
 
@@ -31,19 +31,11 @@ def token_for(auth_manager):
 
 
 @pytest.fixture
-def ui_store(tmp_path):
-    state = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
-    state.migrate()
-    yield state
-    state.dispose()
-
-
-@pytest.fixture
-def client(ui_store):
+def client(store):
     """The settings app with its own store and connection ids, over Starlette's test client."""
     suffix = uuid.uuid4().hex[:8]
     # Mounted under a prefix, as the API server mounts plugin apps.
     root = FastAPI()
-    root.mount("/timelines-zoho", create_app(ui_store, zoho_conn_id=f"zoho_{suffix}", timelines_conn_id=f"timelines_{suffix}"))
+    root.mount("/timelines-zoho", create_app(store, zoho_conn_id=f"zoho_{suffix}", timelines_conn_id=f"timelines_{suffix}"))
     with TestClient(root, base_url="http://airflow.test/timelines-zoho") as test_client:
         yield test_client

@@ -36,12 +36,12 @@ def test_viewer_sees_the_page_read_only(client, token_for):
 
 @pytest.mark.parametrize("role", ["viewer", "user", "op"])
 @pytest.mark.parametrize(("path", "form"), CHANGES)
-def test_non_admin_roles_get_403_on_every_change(client, token_for, ui_store, role, path, form):
+def test_non_admin_roles_get_403_on_every_change(client, token_for, store, role, path, form):
     client.cookies.set("_token", token_for(role))
     response = client.post(path, data=form, follow_redirects=False)
     assert response.status_code == 403
     assert "Only Airflow admins" in response.json()["detail"]
-    assert ui_store.audit_log(10) == []
+    assert store.audit_log(10) == []
 
 
 def test_bearer_token_works_like_the_cookie(client, token_for):

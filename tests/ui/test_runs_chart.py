@@ -25,10 +25,10 @@ def test_runs_without_summary_count_zero():
     assert notes_per_day([run]) == [{"day": "2026-11-20", "notes": 0, "share": 0.0}]
 
 
-def test_page_draws_the_chart_and_the_run_counts(client, token_for, ui_store):
-    run_id = ui_store.start_run("manual__1", datetime(2026, 11, 20, tzinfo=timezone.utc),
+def test_page_draws_the_chart_and_the_run_counts(client, token_for, store):
+    run_id = store.start_run("manual__1", datetime(2026, 11, 20, tzinfo=timezone.utc),
                                 datetime(2026, 11, 21, tzinfo=timezone.utc))
-    ui_store.finish_run(run_id, "success", {"counts": {"notes_created": 5, "contacts_created": 2}, "issues": []})
+    store.finish_run(run_id, "success", {"counts": {"notes_created": 5, "contacts_created": 2}, "issues": []})
     client.cookies.set("_token", token_for("viewer"))
     page = client.get("/").text
     assert "Notes synced per day" in page and "<rect" in page
