@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_suite(figures: Path) -> int:
     """Run the reliability tests, slow ones included, collecting their figures; return pytest's exit code."""
     env = os.environ | {FIGURES_ENV: str(figures)}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:logging", str(ROOT / "tests" / "reliability")]
+    command = [sys.executable, "-m", "pytest", "-q", str(ROOT / "tests" / "reliability")]
     return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
 
 
