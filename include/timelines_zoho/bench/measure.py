@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from timelines_zoho.bench import bounds, harness, peers
 from timelines_zoho.bench.workloads import TZ, Workload
+from timelines_zoho.sync.load_attachments import UPLOAD_THREADS
 
 log = logging.getLogger(__name__)
 LATENCY_MS = 150
@@ -71,6 +73,8 @@ def _wall(emulators: harness.Emulators, workload: Workload, folder: Path) -> dic
     start, end = workload.window()
     harness.seed(emulators, workload)
     harness.wire(emulators, folder / "wall")
+    # Inline, shards load one after another, so each task may keep the whole Zoho concurrency in flight.
+    os.environ[UPLOAD_THREADS] = str(ZOHO_CONCURRENCY)
     emulators.timelines.faults(latency_ms=LATENCY_MS)
     emulators.zoho.faults(latency_ms=LATENCY_MS, concurrency=ZOHO_CONCURRENCY)
     try:
