@@ -73,6 +73,7 @@ def wire(emulators: tuple[TimelinesAISandboxAdmin, ZohoSandboxAdmin], tmp_path: 
          monkeypatch: pytest.MonkeyPatch, **seed: Any) -> Sync:
     """Seed both emulators, point connections, store and staging at them, and activate."""
     timelines, zoho = emulators
+    tmp_path.mkdir(parents=True, exist_ok=True)
     knobs = {"chats": 40, "messages": 700, "days": 4, "end": END, "timezone": TZ, "zoho_contacts": 30} | seed
     sandbox_wiring.seed(timelines, zoho, **knobs)
     for key, value in sandbox_wiring.connection_uris(timelines, zoho).items():

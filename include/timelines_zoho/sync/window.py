@@ -62,6 +62,11 @@ def parse_instant(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
+def _plain_utc(value: datetime) -> datetime:
+    """Return a standard-library UTC datetime (pendulum's arithmetic drops a `timezone.utc` tzinfo)."""
+    return datetime.fromtimestamp(value.timestamp(), timezone.utc)
+
+
 def resolve_window(
     *,
     params: dict[str, Any],
@@ -75,10 +80,8 @@ def resolve_window(
     start, end = parse_instant(params.get("window_start")), parse_instant(params.get("window_end"))
     if start is None and end is None and interval_start is not None and interval_end is not None:
         start, end = interval_start, interval_end
-    end = (end or now).astimezone(timezone.utc)
-    if start is None:
-        start = last_success_end or end - lookback
-    start = start.astimezone(timezone.utc)
+    end = _plain_utc(end or now)
+    start = _plain_utc(start or last_success_end or end - lookback)
     if start >= end:
         raise WindowError(f"the window is empty: start {start.isoformat()} is not before end {end.isoformat()}")
     return Window(start, end)

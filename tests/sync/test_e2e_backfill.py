@@ -1,0 +1,54 @@
+"""A backfill (one real per-interval run per day, daily timetable in the workspace timezone) leaves Zoho in the
+same state as one run over the same days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sync_support import TZ, load_dag, wire
+
+DAYS = [date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30)]  # includes the DST day
+
+
+def normalised(dump: dict[str, Any]) -> dict[str, Any]:
+    """Zoho's state without ids and clocks, which differ with the order records were written in."""
+    contacts = {r["id"]: r for r in dump["records"]["Contacts"]}
+    keep = ("Last_Name", "First_Name", "Phone", "Mobile", "Lead_Source", "Description", "Email")
+
+    def who(record_id: str) -> tuple:
+        record = contacts[record_id]
+        return tuple(str(record.get(k) or "") for k in keep) + (record["Owner"]["id"],)
+
+    files: dict[str, list[str]] = {}
+    for file in dump["attachments"]:
+        files.setdefault(file["parent_id"], []).append(f"{file['File_Name']}:{file.get('sha256')}")
+    return {
+        "contacts": sorted(who(rid) for rid in contacts),
+        "notes": sorted(
+            (who(n["Parent_Id"]["id"]), n["Note_Title"], n["Note_Content"], tuple(sorted(files.get(n["id"], []))))
+            for n in dump["records"]["Notes"]
+        ),
+    }
+
+
+def test_three_day_backfill_equals_one_run_over_the_three_days(emulators, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TIMELINES_ZOHO_SCHEDULE", "daily")
+    monkeypatch.setenv("TIMELINES_ZOHO_SCHEDULE_TZ", TZ)
+    backfill = wire(emulators, tmp_path / "backfill", monkeypatch)
+    dag = load_dag()
+    for day in DAYS:
+        # A daily CronDataIntervalTimetable run whose interval ends at the next local midnight covers `day`.
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(TZ))
+        run = dag.test(logical_date=end)
+        assert run.state == "success"
+        assert run.data_interval_start == end - timedelta(days=1) and run.data_interval_end == end
+    windows = [r.window_start.astimezone(ZoneInfo(TZ)).date() for r in backfill.store.recent_runs(3)]
+    assert sorted(windows) == DAYS
+    by_backfill = normalised(backfill.dump())
+    assert by_backfill["notes"]
+
+    single = wire(emulators, tmp_path / "single", monkeypatch)
+    single.run_days(DAYS[0], DAYS[-1])
+    assert normalised(single.dump()) == by_backfill
