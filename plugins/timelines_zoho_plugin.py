@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
+
 from timelines_zoho.ui import create_app
 
 URL_PREFIX = "/timelines-zoho"

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from timelines_zoho.cli import main
 
 

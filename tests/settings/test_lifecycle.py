@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from timelines_zoho.settings import ActivationFailed, Actor, PermissionDenied, SettingsError, SettingsLocked
 from timelines_zoho.settings.activation import TEST_PHONE
 from timelines_zoho.state import IntegrationSettings

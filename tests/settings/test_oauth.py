@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from timelines_zoho.settings import OAuthRefused
 from timelines_zoho.settings.oauth import authorization_url, consume_state, trusted_accounts_server
 

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+
 from timelines_zoho.settings import Actor, OAuthRefused, connections
 from timelines_zoho.settings.oauth import pending_conn_id
 
