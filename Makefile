@@ -14,7 +14,7 @@ $(BIN)/.installed: requirements.txt include/pyproject.toml
 
 ## Run the sync end to end against the built-in sandbox (installs on first use).
 sync: $(BIN)/.installed
-	$(BIN)/python -m timelines_zoho.sync.demo
+	$(BIN)/python -m timelines_zoho.sync.demo $(ARGS)
 
 ## Install, start what the tests need, lint, and run every test.
 test: $(BIN)/.installed
