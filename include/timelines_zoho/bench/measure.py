@@ -40,6 +40,7 @@ def measure(workload: Workload, folder: Path, *, wall: bool = True) -> dict[str,
         zoho_bound = bounds.zoho_bound(ours.summary["counts"], workload.index_rows)
         tl_bound = bounds.timelines_bound(changed)
         out["ours"] = {"counts": ours.summary["counts"], "api": ours.summary["api"], "seconds": ours.seconds,
+                       "cpu_seconds": ours.cpu_seconds,
                        "issues": ours.summary["issues"][:20]}
         out["idle"] = {"api": idle.summary["api"], "seconds": idle.seconds}
         out["bounds"] = {"zoho": zoho_bound, "timelines": tl_bound, "timelines_idle": bounds.timelines_bound(
@@ -86,6 +87,6 @@ def _wall(emulators: harness.Emulators, workload: Workload, folder: Path) -> dic
     timelines = api.get("timelines", {})
     delayed = int(timelines.get("calls", 0)) - int(timelines.get("by_endpoint", {}).get(DOWNLOAD, 0))
     delayed += run.calls("zoho")
-    return {"seconds": round(run.seconds, 2), "delayed_calls": delayed, "latency_ms": LATENCY_MS,
+    return {"seconds": round(run.seconds, 2), "cpu_seconds": round(run.cpu_seconds, 2), "delayed_calls": delayed, "latency_ms": LATENCY_MS,
             "zoho_concurrency": ZOHO_CONCURRENCY,
             "bound_seconds": round(bounds.wall_bound(delayed, LATENCY_MS / 1000, ZOHO_CONCURRENCY), 2)}

@@ -43,7 +43,8 @@ def _wall(w: dict[str, Any]) -> str:
     if "wall" not in w:
         return "not run"
     wall = w["wall"]
-    return f"{w['ratios']['wall_vs_bound']:.2f} ({wall['seconds']:.1f} s/{wall['bound_seconds']:.1f} s)"
+    cpu = f", sync CPU {wall['cpu_seconds']:.0f} s" if "cpu_seconds" in wall else ""
+    return f"{w['ratios']['wall_vs_bound']:.2f} ({wall['seconds']:.1f} s/{wall['bound_seconds']:.1f} s{cpu})"
 
 
 ROWS: list[tuple[str, str, Cell]] = [

@@ -8,8 +8,10 @@ crash during an upload) is reconciled against the note's attachments, by file na
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -24,8 +26,14 @@ from timelines_zoho.sync.note_content import final_content, note_hash, note_item
 log = logging.getLogger(__name__)
 
 ZOHO_NOTE_FILE_LIMIT = 20 * 1024 * 1024
+UPLOAD_THREADS = "TIMELINES_ZOHO_UPLOAD_THREADS"
 SPOOL_IN_MEMORY = 1024 * 1024  # larger files spill to a temporary file
 TOO_LARGE_CODES = {"FILE_SIZE_EXCEEDS", "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "BODY_SIZE_REACHED"}
+
+
+def upload_threads() -> int:
+    """Uploads in flight per task: 1 unless set; keep threads × zoho_api pool slots within Zoho's concurrency."""
+    return max(1, int(os.environ.get(UPLOAD_THREADS) or 1))
 
 
 def too_large(size: int) -> str:
@@ -46,10 +54,10 @@ class AttachmentLoader:
         rows = [r for r in bundles.to_dict(orient="records") if r.get("attachments")]
         notes = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in rows])
         ledger = self.store.attachments([a["message_uid"] for r in rows for a in r["attachments"]])
-        newly_refused: list[dict[str, Any]] = []
+        refused_before = [len(refusals_for(row, ledger)) for row in rows]
+        uploads: list[tuple[dict[str, Any], dict[str, Any], NoteEntry, AttachmentEntry | None]] = []
         for row in rows:
             note = notes.get((str(row["chat_id"]), row["day"], int(row["part"])))
-            refused_before = len(refusals_for(row, ledger))
             for attachment in row["attachments"]:
                 entry = ledger.get(attachment["message_uid"])
                 if entry is not None and entry.status in ("done", "refused"):
@@ -61,10 +69,29 @@ class AttachmentLoader:
                 if self.dry_run:
                     self.items.add("attachment", attachment["message_uid"], "would_upload")
                     continue
-                ledger[attachment["message_uid"]] = self._upload(row, attachment, note, entry)
-            if note is not None and len(refusals_for(row, ledger)) > refused_before:
-                newly_refused.append(row)
+                uploads.append((row, attachment, note, entry))
+        for (_, attachment, _, _), done in zip(uploads, self._upload_all(uploads), strict=True):
+            ledger[attachment["message_uid"]] = done
+        newly_refused = [
+            row for row, before in zip(rows, refused_before, strict=True)
+            if (str(row["chat_id"]), row["day"], int(row["part"])) in notes and len(refusals_for(row, ledger)) > before
+        ]
         self._list_refusals(newly_refused, notes, ledger)
+
+    def _upload_all(self, uploads: list[tuple[Any, ...]]) -> list[AttachmentEntry]:
+        """Upload in order, or several at a time when configured; an error stops the uploads not yet started."""
+        threads = upload_threads()
+        if threads == 1:
+            return [self._upload(*job) for job in uploads]
+        # Each upload is one slow call: overlapping them makes wall time follow latency / threads.
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            futures = [pool.submit(self._upload, *job) for job in uploads]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
 
     def _upload(self, row: dict[str, Any], attachment: dict[str, Any], note: NoteEntry,
                 entry: AttachmentEntry | None) -> AttachmentEntry:
