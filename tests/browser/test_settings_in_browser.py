@@ -10,6 +10,16 @@ import requests
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DAG_ID = "timelines_zoho_sync"
+# Two days of the seeded workspace's chats (the sync tests use the same window).
+WINDOW = {"window_start": "2026-03-30T00:00:00+02:00", "window_end": "2026-04-01T00:00:00+02:00"}
+
+
+def _context(browser, **options):
+    """A browser context with patient timeouts: Airflow's first pages are slow on a busy 2-core machine."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(120_000)
+    context.set_default_navigation_timeout(120_000)
+    return context
 
 
 def _login(page, server, user: str) -> None:
@@ -22,7 +32,7 @@ def _login(page, server, user: str) -> None:
     page.wait_for_url(lambda url: "/auth/login" not in url)
 
 
-def _wait_for_run(server, run_id: str, timeout: float = 300) -> str:
+def _wait_for_run(server, run_id: str, timeout: float = 900) -> str:
     headers = {"Authorization": f"Bearer {server.token('admin')}"}
     deadline = time.monotonic() + timeout
     state = "queued"
@@ -42,7 +52,7 @@ def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, br
     zoho = ZohoSandboxAdmin(sandbox.zoho_url)
     client = zoho.create_client([f"{airflow_server.url}/timelines-zoho/oauth/callback"], client_name="Airflow")
     owner_token = TimelinesAISandboxAdmin(sandbox.timelines_root).tokens()["owner"]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = _context(browser, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
 
     # 1. Log in.
@@ -98,28 +108,33 @@ def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, br
     page.get_by_role("button", name="Trigger").first.click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for()
+    for param, value in WINDOW.items():
+        # The trigger form's input for a param is the first one under the param's label.
+        label = dialog.get_by_text(param, exact=True)
+        label.locator("xpath=ancestor::*[.//input][1]//input").first.fill(value)
     shots(page, "trigger-dialog")
     dialog.get_by_role("button", name="Trigger").click()
     page.get_by_text("Dag Run Triggered").wait_for()
     runs = requests.get(f"{airflow_server.url}/api/v2/dags/{DAG_ID}/dagRuns?order_by=-run_after&limit=1",
                         headers={"Authorization": f"Bearer {airflow_server.token('admin')}"}, timeout=30).json()
     (run,) = runs["dag_runs"]
-    assert run["triggering_user_name"] == "admin"
+    assert run["triggering_user_name"] == "admin" and run["conf"]["window_start"] == WINDOW["window_start"]
     run_id = run["dag_run_id"]
     assert _wait_for_run(airflow_server, run_id) == "success"
     page.goto(f"{airflow_server.url}/dags/{DAG_ID}/runs/{run_id}")
     page.get_by_text("success").first.wait_for()
     shots(page, "run-succeeded")
 
-    # The run's summary reaches the plugin page.
+    # The run wrote notes into Zoho, and its summary reaches the plugin page's chart.
+    assert zoho.state()["records"].get("Notes"), "the run synced no notes"
     page.goto(f"{airflow_server.url}/timelines-zoho/")
-    assert "No runs yet" not in page.content()
+    assert "notes created" in page.locator("#runs").inner_text()
     shots(page, "runs-on-settings-page")
     context.close()
 
 
 def test_non_admin_sees_read_only_page_and_gets_403(airflow_server, browser, shots):
-    context = browser.new_context()
+    context = _context(browser)
     page = context.new_page()
     _login(page, airflow_server, "viewer")
     page.goto(f"{airflow_server.url}/timelines-zoho/")
