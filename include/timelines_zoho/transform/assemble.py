@@ -60,18 +60,15 @@ def attachment_refs(messages: Mapping[str, np.ndarray], position: np.ndarray) ->
     }
 
 
-def digest(title_text: str, content: str) -> str:
-    """Return the content hash load compares before updating a note."""
-    return hashlib.sha256(f"{title_text}\n{content}".encode()).hexdigest()
-
-
-def _day_strings(days: np.ndarray) -> tuple[list[str], list[str]]:
-    """Return (YYYY-MM-DD, DD/MM/YYYY) for day numbers since the epoch, formatting each distinct day once."""
+def _day_strings(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (YYYY-MM-DD per distinct day, DD/MM/YYYY per distinct day, index of each day into them)."""
     distinct, index = np.unique(days, return_inverse=True)
     dates = pd.to_datetime(distinct, unit="D")
-    iso = np.array(dates.strftime("%Y-%m-%d"), dtype=object)
-    dmy = np.array(dates.strftime("%d/%m/%Y"), dtype=object)
-    return iso[index].tolist(), dmy[index].tolist()
+    return (
+        np.array(dates.strftime("%Y-%m-%d"), dtype=object),
+        np.array(dates.strftime("%d/%m/%Y"), dtype=object),
+        index,
+    )
 
 
 def _attachments(transcript: Transcript, starts: np.ndarray) -> list[list[dict]]:
@@ -89,10 +86,14 @@ def assemble(transcript: Transcript, contacts: pd.DataFrame, note: str) -> pd.Da
     starts = np.flatnonzero(np.r_[True, (contact[1:] != contact[:-1]) | (day[1:] != day[:-1])])
     ends = np.r_[starts[1:], len(lines)]
     owner = contact[starts]
-    iso, dmy = _day_strings(day[starts])
+    iso_days, dmy_days, day_index = _day_strings(day[starts])
+    iso, dmy = iso_days[day_index].tolist(), dmy_days[day_index].tolist()
     headers = [f"TimelinesAI chat: {url}\n{note}\n\n" for url in contacts["chat_url"].tolist()]
     names = contacts["name"].tolist()
-    short = [cut(name, _SHORT_NAME_LIMIT) for name in names]
+    # Titles as two halves, per chat and per day, added in one numpy pass instead of a format per bundle.
+    title_heads = np.array(
+        [f"{TITLE_PREFIX}{cut(name, _SHORT_NAME_LIMIT)} (" for name in names], dtype=object
+    )
     bounds = list(zip(starts.tolist(), ends.tolist(), owner.tolist(), strict=True))
 
     columns: dict[str, list] = {
@@ -100,9 +101,9 @@ def assemble(transcript: Transcript, contacts: pd.DataFrame, note: str) -> pd.Da
         "day": iso,
         "part": [1] * len(bounds),
         "parts": [1] * len(bounds),
-        "title": [
-            f"{TITLE_PREFIX}{short[who]} ({date})" for (_, _, who), date in zip(bounds, dmy, strict=True)
-        ],
+        "title": (
+            title_heads[owner] + np.array([f"{date})" for date in dmy_days], dtype=object)[day_index]
+        ).tolist(),
         "content": [headers[who] + "\n".join(lines[start:end]) for start, end, who in bounds],
         "message_uids": [uids[start:end] for start, end, _ in bounds],
         "attachments": _attachments(transcript, starts),
@@ -131,7 +132,10 @@ def assemble(transcript: Transcript, contacts: pd.DataFrame, note: str) -> pd.Da
         }
         for name, values in replacement.items():
             columns[name][group : group + 1] = values
+    # The hash load compares before updating a note: sha256 of title, newline, content (inline: 700,000 calls).
+    sha256 = hashlib.sha256
     columns["content_hash"] = [
-        digest(*pair) for pair in zip(columns["title"], columns["content"], strict=True)
+        sha256(f"{title_text}\n{content}".encode()).hexdigest()
+        for title_text, content in zip(columns["title"], columns["content"], strict=True)
     ]
     return pd.DataFrame(columns, columns=BUNDLE_COLUMNS)
