@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect
+
 from timelines_zoho.state import IntegrationSettings, StateStore
 
 

@@ -15,6 +15,7 @@ Decisions:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,9 +62,9 @@ def _groups(rows: list[dict[str, Any]]) -> list[Group]:
 class ContactLoader:
     """Load one shard of contacts for one run."""
 
-    def __init__(self, hook: Any, store: StateStore, settings: IntegrationSettings, ctx: ZohoContext,
-                 items: Items, *, token: str, dry_run: bool = False) -> None:
-        self.hook, self.store, self.settings, self.ctx = hook, store, settings, ctx
+    def __init__(self, hook: Any, store: StateStore, settings: IntegrationSettings,
+                 ctx: Callable[[], ZohoContext], items: Items, *, token: str, dry_run: bool = False) -> None:
+        self.hook, self.store, self.settings, self._ctx = hook, store, settings, ctx
         self.items, self.token, self.dry_run = items, token, dry_run
         self.module = settings.module or "Contacts"
 
@@ -159,7 +160,7 @@ class ContactLoader:
             s.lead_source_field or "Lead_Source": LEAD_SOURCE,
             s.chat_link_field or "Description": row["chat_url"],
         }
-        owner = self.ctx.owner_for(row.get("owner_email"))
+        owner = self._ctx().owner_for(row.get("owner_email"))
         if owner:
             record["Owner"] = {"id": owner}
         return record

@@ -5,6 +5,7 @@ Each step takes and returns small JSON-able references (paths, ids, counts); dat
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -26,7 +27,7 @@ from timelines_zoho.sync.load_attachments import AttachmentLoader
 from timelines_zoho.sync.load_contacts import ContactLoader
 from timelines_zoho.sync.load_notes import NoteLoader
 from timelines_zoho.sync.window import Window, WindowError, resolve_window
-from timelines_zoho.sync.zoho_index import ZohoContext, refresh_index, zoho_context
+from timelines_zoho.sync.zoho_index import refresh_index, zoho_context
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ def shard_contacts(contacts: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def prepare_zoho(meta: dict[str, Any], hooks: Hooks | None = None) -> dict[str, Any]:
-    """Refresh the phone index and find the record owners, once per run."""
+    """Refresh the phone index, once per run."""
     hooks = hooks or Hooks()
     store = open_store()
     settings = active_settings(store)
@@ -195,11 +196,8 @@ def prepare_zoho(meta: dict[str, Any], hooks: Hooks | None = None) -> dict[str, 
     records = refresh_index(zoho, store, module=settings.module or "Contacts", phone_fields=match_fields(settings),
                             name_field=settings.name_field or "Last_Name",
                             default_region=os.environ.get("TIMELINES_ZOHO_DEFAULT_REGION") or None)
-    ctx = zoho_context(zoho)
-    staging.write_json(Path(meta["dir"]) / "zoho_context.json",
-                       {"owners": ctx.owners, "current_user_id": ctx.current_user_id})
     _write_stats(meta, "prepare_zoho", zoho=zoho)
-    return {"index_records_read": records, "users": len(ctx.owners)}
+    return {"index_records_read": records}
 
 
 def _shard_step(meta: dict[str, Any], shard: dict[str, Any], name: str, hooks: Hooks | None, step: Any) -> dict:
@@ -217,9 +215,8 @@ def load_contacts(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | No
     """Link, create and rename the shard's contacts."""
     def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
         zoho = hooks.zoho()
-        context = staging.read_json(Path(meta["dir"]) / "zoho_context.json")
-        ctx = ZohoContext(owners=context["owners"], current_user_id=context["current_user_id"])
         token = f"{meta['run_key']}:{shard['shard']}:{uuid.uuid4().hex}"
+        ctx = functools.cache(lambda: zoho_context(zoho))  # users are read only when a record is created
         ContactLoader(zoho, store, settings, ctx, items, token=token, dry_run=meta["dry_run"]).load(
             staging.read_frame(shard["contacts"])
         )
