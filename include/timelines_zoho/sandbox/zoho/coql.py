@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from timelines_zoho.sandbox.zoho.coql_index import Bound, OrderedIndex, plan
 from timelines_zoho.sandbox.zoho.matching import (
     Predicate,
     excluding_empty,
@@ -77,6 +78,7 @@ class Query:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     criteria_fields: list[str] = field(default_factory=list)
+    bounds: list[Bound] = field(default_factory=list)  # ranges every matching row lies in, for the planner
 
 
 def _unquote(text: str) -> str:
@@ -164,7 +166,7 @@ class _Parser:
         query = Query(columns=columns, module=self.name(), where=None)
         if self.tok.is_kw("where"):
             self.advance()
-            query.where = self.condition()
+            query.where, query.bounds = self.condition()
             query.criteria_fields = self.criteria
         if self.tok.is_kw("order"):
             self.advance()
@@ -208,21 +210,21 @@ class _Parser:
         if query.limit == 0:
             raise CoqlError("INVALID_QUERY", "limit given seems to be invalid", {"limit": "0"})
 
-    def condition(self) -> Predicate:
-        """Parse `operand [and|or operand]`; a third operand without brackets is Zoho's SYNTAX_ERROR."""
-        left = self.operand()
+    def condition(self) -> tuple[Predicate, list[Bound]]:
+        """Parse `operand [and|or operand]` into a predicate and the ranges it implies (an AND's both sides')."""
+        left, left_bounds = self.operand()
         if not self.tok.is_kw("and", "or"):
-            return left
+            return left, left_bounds
         joiner = self.advance().value.lower()
-        right = self.operand()
+        right, right_bounds = self.operand()
         if self.tok.is_kw("and", "or"):
             # Zoho requires criteria to be bracketed pairwise: ((A and B) and C).
             raise self.fail()
         if joiner == "and":
-            return lambda r: left(r) and right(r)
-        return lambda r: left(r) or right(r)
+            return (lambda r: left(r) and right(r)), left_bounds + right_bounds
+        return (lambda r: left(r) or right(r)), []
 
-    def operand(self) -> Predicate:
+    def operand(self) -> tuple[Predicate, list[Bound]]:
         if self.tok.text == "(":
             self.advance()
             inner = self.condition()
@@ -240,7 +242,7 @@ class _Parser:
             return tok.value.lower() == "true"
         raise self.fail(tok)
 
-    def comparison(self) -> Predicate:
+    def comparison(self) -> tuple[Predicate, list[Bound]]:
         column = self.name()
         self.criteria.append(column)
         negate = False
@@ -250,15 +252,19 @@ class _Parser:
             if negate:
                 self.advance()
             self.expect_kw("null")
-            return on_field(column, (lambda v: not is_empty(v)) if negate else is_empty)
+            return on_field(column, (lambda v: not is_empty(v)) if negate else is_empty), []
         if self.tok.is_kw("not"):
             self.advance()
             negate = True
             if not self.tok.is_kw("in", "like", "between"):
                 raise self.fail()
         op = self.advance()
+        bounds: list[Bound] = []
         if op.kind == "op" and not negate:
-            test = matcher("!=" if op.value == "<>" else op.value, [self.literal()])
+            literal = self.literal()
+            test = matcher("!=" if op.value == "<>" else op.value, [literal])
+            ops = {"=": (">=", "<="), "<": ("<",), "<=": ("<=",), ">": (">",), ">=": (">=",)}.get(op.value, ())
+            bounds = [Bound(column, side, literal) for side in ops]
         elif op.is_kw("in"):
             test = matcher("in", self.value_list(column))
         elif op.is_kw("like"):
@@ -269,13 +275,15 @@ class _Parser:
         elif op.is_kw("between"):
             low = self.literal()
             self.expect_kw("and")
-            test = matcher("between", [low, self.literal()])
+            high = self.literal()
+            test = matcher("between", [low, high])
+            bounds = [] if negate else [Bound(column, ">=", low), Bound(column, "<=", high)]
         else:
             raise CoqlError(
                 "INVALID_QUERY", "Invalid query formed",
                 {"column_name": column, "operator": op.text, "reason": "invalid operator found"},
             )
-        return on_field(column, excluding_empty(test) if negate else test)
+        return on_field(column, excluding_empty(test) if negate else test), bounds
 
     def value_list(self, column: str) -> list[Any]:
         if self.advance().text != "(":
@@ -350,21 +358,30 @@ def execute(
     records_by_module: Mapping[str, list[dict[str, Any]]],
     *,
     fields_by_module: Mapping[str, Collection[str]] | None = None,
+    indexes: Callable[[str], Mapping[str, OrderedIndex]] | None = None,
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Run a COQL query and return (rows, more_records); columns are checked when field names are given."""
+    """Run a COQL query and return (rows, more_records); columns are checked when field names are given.
+
+    `indexes(module)` gives a module's ordered indexes by field, so queries in id order and ranges skip the scan.
+    """
     parsed = parse(query)
     module = _resolve_module(parsed.module, records_by_module.keys())
     if fields_by_module is not None and module in fields_by_module:
         _check_columns(parsed, fields_by_module[module])
-    records = records_by_module[module]
     where = parsed.where
-    matched = records if where is None else [r for r in records if where(r)]
     order = parsed.order_by or [("id", False)]
-    # Stable sorts from the last key to the first give a multi-key order with mixed directions.
-    for name, descending in reversed(order):
-        get = field_getter(name)
-        matched = sorted(matched, key=lambda r, get=get: sort_key(get(r)), reverse=descending)
-    end = parsed.offset + parsed.limit
-    rows = [project(r, parsed.columns) for r in matched[parsed.offset : end]]
-    return rows, len(matched) > end
-
+    planned = None
+    if indexes is not None:
+        planned = plan(where, parsed.bounds, order, parsed.offset, parsed.limit + 1, indexes(module))
+    if planned is None:
+        records = records_by_module[module]
+        planned = (records if where is None else [r for r in records if where(r)]), False
+    matched, paged = planned
+    if not paged:
+        # Stable sorts from the last key to the first give a multi-key order with mixed directions.
+        for name, descending in reversed(order):
+            get = field_getter(name)
+            matched = sorted(matched, key=lambda r, get=get: sort_key(get(r)), reverse=descending)
+        matched = matched[parsed.offset :]
+    rows = [project(r, parsed.columns) for r in matched[: parsed.limit]]
+    return rows, len(matched) > parsed.limit

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from timelines_zoho.sandbox.zoho import coql, criteria
+from timelines_zoho.sandbox.zoho.coql_index import OrderedIndex
 from timelines_zoho.sandbox.zoho.errors import ZohoError, required_param
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope, parse_json_body
 from timelines_zoho.sandbox.zoho.records import MAX_FIELDS, check_module, int_param, project
@@ -38,6 +39,10 @@ class LazyModules(Mapping[str, list[dict[str, Any]]]):
 
     def __len__(self) -> int:
         return len(self.state.records)
+
+    def indexes(self, module: str) -> dict[str, OrderedIndex]:
+        """Return a module's ordered indexes, for COQL's planner."""
+        return self.state.ordered_indexes[module]
 
 
 def _matching_ids(ctx: ApiContext, module: str, request: Request) -> set[str] | list[str]:
@@ -116,7 +121,8 @@ async def run_coql(request: Request, ctx: Api) -> Response:
     ctx.charge(coql_cost(query))
     fields = {m: [f["api_name"] for f in meta["fields"]] + ["id"] for m, meta in ctx.state.modules.items()}
     try:
-        rows, more = coql.execute(query, LazyModules(ctx.state), fields_by_module=fields)
+        modules = LazyModules(ctx.state)
+        rows, more = coql.execute(query, modules, fields_by_module=fields, indexes=modules.indexes)
     except coql.CoqlError as exc:
         raise ZohoError(400, exc.code, exc.message, exc.details) from None
     if not rows:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from timelines_zoho.sandbox.zoho.catalog import SYSTEM_FIELDS, build_modules
+from timelines_zoho.sandbox.zoho.coql_index import OrderedIndex, build_indexes
 
 log = logging.getLogger(__name__)
 
@@ -173,10 +174,12 @@ class ZohoState:
         self.unique_index: dict[str, dict[str, dict[str, str]]] = {m: {} for m in self.modules}
         self.notes_by_parent: dict[str, list[str]] = defaultdict(list)
         self.attachments_by_parent: dict[str, list[str]] = defaultdict(list)
+        self.ordered_indexes: dict[str, dict[str, OrderedIndex]] = {}  # built below in one sort, not by insorts
         for module, records in self.records.items():
             self.unique_index[module] = {f["api_name"]: {} for f in self.modules[module]["fields"] if f["unique"]}
             for record in records.values():
                 self.index_record(module, record)
+        self.ordered_indexes = {module: build_indexes(records.values()) for module, records in self.records.items()}
         for attachment_id, attachment in self.attachments.items():
             self.attachments_by_parent[attachment["Parent_Id"]["id"]].append(attachment_id)
 
@@ -191,6 +194,8 @@ class ZohoState:
                 index[str(record[field]).lower()] = record_id
         if module == "Notes":
             self.notes_by_parent[record["Parent_Id"]["id"]].append(record_id)
+        for ordered in self.ordered_indexes.get(module, {}).values():
+            ordered.add(record)
         phone_index = self.phone_indexes.get(module)
         if phone_index is not None:
             phone_index.add(record, self.fields_of_type(module, "phone"))
@@ -206,6 +211,8 @@ class ZohoState:
                 del index[str(record[field]).lower()]
         if module == "Notes":
             self.notes_by_parent[record["Parent_Id"]["id"]].remove(record_id)
+        for ordered in self.ordered_indexes[module].values():
+            ordered.discard(record_id)
         if any(record.get(f) for f in self.fields_of_type(module, "phone")):
             self.phone_indexes.pop(module, None)
 
