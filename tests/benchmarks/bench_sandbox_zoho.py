@@ -14,6 +14,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -120,16 +121,18 @@ def main() -> None:
     session.headers["Authorization"] = f"Zoho-oauthtoken {grant['access_token']}"
     base = f"{grant['api_domain']}/crm/v8"
     ids = [r["id"] for r in session.get(f"{base}/Contacts", params={"fields": "Last_Name"}).json()["data"]]
+    oldest = session.get(f"{base}/Contacts", params={"fields": "Last_Name", "sort_order": "asc", "per_page": 1})
+    first_id = int(oldest.json()["data"][0]["id"])
     print("-- over HTTP")
-    run_all(session, base, ids, args.contacts, args.requests)
+    run_all(session, base, ids, first_id, args.contacts, args.requests)
     print("-- in-process (ASGI app only)")
     app = server.server.config.app
-    run_all(AsgiSession(app, dict(session.headers)), base, ids, args.contacts, args.requests)
+    run_all(AsgiSession(app, dict(session.headers)), base, ids, first_id, args.contacts, args.requests)
     print(f"final RSS {rss_mib():.0f} MiB")
     server.stop()
 
 
-def run_all(session: Any, base: str, ids: list[str], contacts_count: int, count: int) -> None:
+def run_all(session: Any, base: str, ids: list[str], first_id: int, contacts_count: int, count: int) -> None:
     """Time each request kind."""
     rng = random.Random(7)
     timed("list page 1 (200 records)", count,
@@ -141,6 +144,14 @@ def run_all(session: Any, base: str, ids: list[str], contacts_count: int, count:
         f"{base}/Contacts/search", params={"email": f"c{rng.randrange(contacts_count)}@example.com"}))
     timed("coql by Last_Name", max(count // 10, 10), lambda n: session.post(f"{base}/coql", json={
         "select_query": f"select Last_Name, Phone from Contacts where Last_Name = 'Contact {rng.randrange(contacts_count)}'"}))
+    # The sync's phone index refresh: pages of 2,000 by id, and the incremental read since its watermark.
+    index_query = "select id, Phone, Mobile, Full_Name, Modified_Time from Contacts"
+    timed("coql index page (id > last)", max(count // 10, 10), lambda n: session.post(f"{base}/coql", json={
+        "select_query": f"{index_query} where (id is not null and id > {first_id + rng.randrange(contacts_count - 2000)})"
+                        " order by id asc limit 2000"}))
+    watermark = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    timed("coql since watermark (none)", count, lambda n: session.post(f"{base}/coql", json={
+        "select_query": f"{index_query} where Modified_Time >= '{watermark}' order by id asc limit 2000"}))
     timed("insert 1 record", count, lambda n: session.post(
         f"{base}/Contacts", json={"data": [{"Last_Name": f"New {n}", "Phone": f"+1 555 {n:07d}"}]}))
     timed("insert 100 records", max(count // 10, 10), lambda n: session.post(
