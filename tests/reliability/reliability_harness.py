@@ -134,11 +134,28 @@ def normalise(dump: dict[str, Any]) -> dict[str, Any]:
             for row in rows:
                 labels[row["id"]] = f"{module}:{_digest(relabel({k: v for k, v in row.items() if k != 'id'}))}"
     for note in records.get("Notes", []):
+        # A note lists its files with a random `$file_id`: the attachments themselves are compared below.
+        note["$attachments"] = sorted(({k: v for k, v in a.items() if k != "$file_id"}
+                                       for a in note.get("$attachments") or []), key=_digest)
         parent = labels.get(note["Parent_Id"]["id"], "?")
         labels[note["id"]] = f"note:{parent}:{note.get('Note_Title')}"
     out = relabel({k: v for k, v in dump.items() if k != "records"})
     out["records"] = {m: sorted(relabel(rows), key=_digest) for m, rows in records.items()}
     out["attachments"] = sorted(out["attachments"], key=_digest)
+    return out
+
+
+def differences(got: dict[str, Any], want: dict[str, Any]) -> list[str]:
+    """List the records and attachments present in one normalised dump and not the other, for a readable failure."""
+    out = []
+    for module in sorted(set(got["records"]) | set(want["records"])):
+        mine, theirs = got["records"].get(module, []), want["records"].get(module, [])
+        out += [f"extra {module}: {json.dumps(r, ensure_ascii=False)[:300]}" for r in mine if r not in theirs]
+        out += [f"missing {module}: {json.dumps(r, ensure_ascii=False)[:300]}" for r in theirs if r not in mine]
+    out += [f"extra attachment: {a}" for a in got["attachments"] if a not in want["attachments"]]
+    out += [f"missing attachment: {a}" for a in want["attachments"] if a not in got["attachments"]]
+    if not out and got != want:
+        out.append("dumps differ outside records and attachments")
     return out
 
 

@@ -139,6 +139,7 @@ def test_hostile_input_is_synced_safely_or_recorded_with_a_reason(
 ) -> None:
     target = hostile["targets"][case]
     mine = [(kind, outcome, reason) for kind, item_id, outcome, reason in hostile["items"] if item_id == target]
+    harness.record_figures("hostile", **{case: sorted({o for _, o, _ in mine}) or ["synced"]})
     problems = [(k, o, r) for k, o, r in mine if o in ("skipped", "failed", "refused", "ambiguous", "deferred")]
     assert all(r for _, _, r in problems), f"an outcome without a reason: {problems}"
     if how in ("rename", "name", "phone") and expect == "synced":
@@ -156,7 +157,6 @@ def test_hostile_input_is_synced_safely_or_recorded_with_a_reason(
             assert outcomes == {"uploaded"}, mine
         elif expect == "recorded":
             assert outcomes <= {"refused", "failed", "skipped"} and problems, mine
-    harness.record_figures("hostile", **{case: sorted({o for _, o, _ in mine}) or ["synced"]})
 
 
 def test_hostile_batch_still_syncs_the_rest(hostile: dict[str, Any]) -> None:
