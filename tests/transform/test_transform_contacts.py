@@ -155,3 +155,23 @@ def test_duplicate_chat_rows_keep_the_last_and_empty_input_gives_empty_frames() 
     assert contacts["name"].tolist() == ["New"]
     empty, rejected = build_contacts(pd.DataFrame(), ACCOUNTS)
     assert empty.empty and rejected.empty and "match_keys" in empty.columns
+
+
+def test_impossible_number_is_rejected_on_pandas_3_string_dtypes() -> None:
+    # Rows as extract stages them (JSON records), so pandas 3 infers `str` columns whose missing values are NaN.
+    records = [
+        chat(1),
+        chat(2, phone="+0", jid="0@s.whatsapp.net", name="+0", last_message_timestamp=None),
+        chat(3, phone=None, jid="48601000003@s.whatsapp.net", chat_url=None),
+    ]
+    chats = pd.DataFrame.from_records(records, columns=list(records[0]))
+    accounts = pd.DataFrame.from_records([{"id": "48500000001@s.whatsapp.net", "owner_email": None}])
+    assert chats["phone"].dtype == "str"
+    contacts, rejected = build_contacts(chats, accounts)
+    assert contacts["chat_id"].tolist() == [1]
+    assert contacts["phone_e164"].tolist() == ["+48601000001"]
+    assert contacts["owner_email"].tolist() == [None]
+    assert dict(zip(rejected["item_id"], rejected["reason"], strict=True)) == {
+        "2": "phone number '+0' is not a possible phone number",
+        "3": "chat has no phone number",
+    }

@@ -11,7 +11,6 @@ import math
 import os
 import threading
 import uuid
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -152,11 +151,7 @@ def transform(meta: dict[str, Any]) -> list[dict[str, Any]]:
     store = open_store()
     folder = Path(meta["dir"])
     chats, accounts = staging.read_frame(meta["chats"]), staging.read_frame(meta["accounts"])
-    with warnings.catch_warnings(), pd.option_context("future.infer_string", False):
-        # Workaround until build_contacts stops relying on `Series.map` keeping None: under pandas 3's string
-        # inference a failed E.164 parse (the `+0` chat) becomes NaN, slips past its `is None` check and crashes.
-        warnings.simplefilter("ignore", FutureWarning)
-        contacts, rejected = build_contacts(chats, accounts)
+    contacts, rejected = build_contacts(chats, accounts)
     bundles, rejected_messages = build_note_bundles(
         staging.read_frame(meta["messages"]), contacts, timezone=meta["tz"], now=datetime.fromisoformat(meta["now"])
     )

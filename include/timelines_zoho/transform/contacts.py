@@ -56,7 +56,7 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _exclusion(is_group: object, jid: str, phone: str, e164: str | None) -> str | None:
+def _exclusion(is_group: object, jid: str, phone: str, e164: object) -> str | None:
     """Return why a chat is never synced, or None when it is syncable."""
     jid = jid.lower()
     if (isinstance(is_group, (bool, np.bool_)) and is_group) or jid.endswith("@g.us"):
@@ -69,7 +69,8 @@ def _exclusion(is_group: object, jid: str, phone: str, e164: str | None) -> str 
         return "WhatsApp linked id (@lid): the chat has no real phone number"
     if not phone.strip():
         return "chat has no phone number"
-    if e164 is None:
+    # A failed parse is None, or NaN once it has been through a pandas 3 string column: neither is a string.
+    if not isinstance(e164, str):
         return f"phone number {phone[:40]!r} is not a possible phone number"
     return None
 
