@@ -15,7 +15,7 @@ from timelines_zoho.sandbox.zoho.matching import (
     is_empty,
     matcher,
     on_field,
-    project,
+    projector,
     sort_key,
 )
 
@@ -383,5 +383,5 @@ def execute(
             get = field_getter(name)
             matched = sorted(matched, key=lambda r, get=get: sort_key(get(r)), reverse=descending)
         matched = matched[parsed.offset :]
-    rows = [project(r, parsed.columns) for r in matched[: parsed.limit]]
+    rows = list(map(projector(parsed.columns), matched[: parsed.limit]))
     return rows, len(matched) > parsed.limit

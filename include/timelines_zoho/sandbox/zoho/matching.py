@@ -193,8 +193,21 @@ def sort_key(value: Any) -> tuple[int, Any]:
     return (3, as_text(value))
 
 
-def project(record: Record, columns: Sequence[str]) -> Record:
-    """Return a COQL row: the selected columns (lookups as {"id"}, dotted keys as values) plus `id`."""
+def projector(columns: Sequence[str]) -> Callable[[Record], Record]:
+    """Return a row builder for the columns: selected values (lookups as {"id"}, dotted keys as values) plus `id`."""
+    if any("." in column for column in columns):
+        return lambda record: _project(record, columns)
+
+    # Plain columns only, the common case: one comprehension per row, run up to 2,000 times per query.
+    def row(record: Record) -> Record:
+        out = {c: {"id": v.get("id")} if isinstance(v := record.get(c), dict) else v for c in columns}
+        out["id"] = record.get("id")
+        return out
+
+    return row
+
+
+def _project(record: Record, columns: Sequence[str]) -> Record:
     row: Record = {}
     for column in columns:
         head, _, tail = column.partition(".")
