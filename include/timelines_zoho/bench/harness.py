@@ -58,6 +58,10 @@ def emulator_process() -> Iterator[Emulators]:
 def seed(emulators: Emulators, workload: Workload) -> None:
     """Seed the TimelinesAI workspace and the Zoho contacts and users of a workload."""
     emulators.timelines.seed(**workload.params.to_dict())
+    _seed_zoho(emulators, workload)
+
+
+def _seed_zoho(emulators: Emulators, workload: Workload) -> None:
     emulators.zoho.reset()
     emulators.zoho.seed(**zoho_seed(workload.params, contacts=workload.zoho_contacts,
                                     match_share=workload.match_share))
@@ -91,9 +95,7 @@ def fresh_zoho(emulators: Emulators, workload: Workload,
     from timelines_zoho.hooks.zoho import ZohoCRMHook
     from timelines_zoho.sync import sandbox_wiring
 
-    emulators.zoho.reset()
-    emulators.zoho.seed(**zoho_seed(workload.params, contacts=workload.zoho_contacts,
-                                    match_share=workload.match_share))
+    _seed_zoho(emulators, workload)
     for key, value in sandbox_wiring.connection_uris(emulators.timelines, emulators.zoho).items():
         setenv(key, value)
     setenv("TIMELINES_ZOHO_TOKEN_CACHE_DIR", tempfile.mkdtemp(prefix="bench-tokens-"))
