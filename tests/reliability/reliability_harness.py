@@ -105,13 +105,14 @@ def sync_in_child(wired: Wired, run_key: str, *, kill_after: int = 0, when: str 
 
 
 def age_claims(wired: Wired, minutes: int = 11) -> int:
-    """Let time pass for contact-creation claims (their lease is 10 minutes), as before the next scheduled run."""
+    """Let time pass for contact, note and file claims (their lease is 10 minutes), as before the next scheduled run."""
     with contextlib.closing(sqlite3.connect(wired.state_db)) as db, db:
         cursor = db.execute(
             "UPDATE tz_contact_claims SET claimed_at = datetime(claimed_at, ?) WHERE record_id IS NULL",
             (f"-{minutes} minutes",),
         )
-        return cursor.rowcount
+        writes = db.execute("UPDATE tz_write_claims SET claimed_at = datetime(claimed_at, ?)", (f"-{minutes} minutes",))
+        return cursor.rowcount + writes.rowcount
 
 
 # -- comparing Zoho states -------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ import reliability_harness as harness
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: the attachment ledger has no claim, so two overlapping runs both "
-                   "upload the same files (20 duplicate attachments on W0); contacts and notes stay unique")
 def test_backfill_racing_a_scheduled_run_duplicates_nothing(fresh: harness.Wired, baseline: dict[str, Any]) -> None:
     # Both runs create the same contacts (same phones) at the same moment, each in its own process.
     with ThreadPoolExecutor(2) as pool:

@@ -93,3 +93,26 @@ def test_quarantine_counts_attempts_and_releases(store: StateStore) -> None:
     store.release("chat", ["c1"])
     assert [i.item_id for i in store.quarantined()] == ["m1"]
     assert store.quarantined("chat") == []
+
+
+def test_racing_write_claims_let_exactly_one_run_write_each_item(store: StateStore) -> None:
+    def claim(n: int) -> dict[str, str]:
+        return store.claim_writes("attachment", f"run-{n}", ["uid-1", "uid-2"])
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(claim, range(8)))
+    for key in ("uid-1", "uid-2"):
+        assert sorted(r[key] for r in results) == ["busy"] * 7 + ["fresh"]
+    assert store.claim_writes("note", "other", ["uid-1"]) == {"uid-1": "fresh"}  # kinds do not collide
+
+
+def test_write_claim_released_or_stale_passes_to_the_next_run(store: StateStore) -> None:
+    store.claim_writes("note", "a", ["1/2026-03-01#1", "1/2026-03-02#1"])
+    store.release_writes("note", "a", ["1/2026-03-01#1"])
+    assert store.claim_writes("note", "b", ["1/2026-03-01#1", "1/2026-03-02#1"]) == {
+        "1/2026-03-01#1": "fresh", "1/2026-03-02#1": "busy"
+    }
+    stale = store.claim_writes("note", "c", ["1/2026-03-02#1"], lease=timedelta(seconds=-1))
+    assert stale == {"1/2026-03-02#1": "reclaimed"}
+    store.release_writes("note", "a", ["1/2026-03-02#1"])  # the stopped run's release no longer counts
+    assert store.claim_writes("note", "d", ["1/2026-03-02#1"]) == {"1/2026-03-02#1": "busy"}

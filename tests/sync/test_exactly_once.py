@@ -116,3 +116,60 @@ def test_two_processes_loading_the_same_contacts_create_each_phone_once(sync: Sy
     assert sum(r.get("contact.created", 0) for r in results) == len(
         [c for c in sync.dump()["records"]["Contacts"] if c.get("Lead_Source") == "TimelinesAI"]
     ) - 1  # the activation's test contact
+
+
+def _race(step: Any, meta: dict[str, Any], shard: dict[str, Any]) -> list[dict[str, int]]:
+    """Run one load step twice at the same moment, as two overlapping runs would."""
+    results: list[dict[str, int]] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        start.wait()
+        results.append(step(meta, shard))
+
+    racers = [threading.Thread(target=run) for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    assert len(results) == 2
+    return results
+
+
+def test_two_runs_writing_the_same_notes_and_files_write_each_once(sync: Sync) -> None:
+    meta = runner.start_and_extract("race", WINDOW, None, None)
+    shard = runner.transform(meta)[0]
+    runner.prepare_zoho(meta)
+    runner.load_contacts(meta, shard)
+    notes = _race(runner.load_notes, meta, shard)
+    assert _duplicates(sync) == {}
+    assert sum(r.get("note.created", 0) for r in notes) == len(sync.dump()["records"]["Notes"])
+    files = _race(runner.load_attachments, meta, shard)
+    assert _duplicates(sync) == {}
+    assert sum(r.get("attachment.uploaded", 0) for r in files) == len(sync.dump()["attachments"]) > 0
+    assert sync.store.claim_writes("probe", "probe", []) == {}
+
+
+def test_a_stale_upload_claim_is_reconciled_against_the_notes_attachments(sync: Sync, monkeypatch) -> None:
+    meta = runner.start_and_extract("first", WINDOW, None, None)
+    shard = runner.transform(meta)[0]
+    runner.prepare_zoho(meta)
+    runner.load_contacts(meta, shard)
+    runner.load_notes(meta, shard)
+    with pytest.raises(SimulatedCrash):
+        runner.load_attachments(meta, shard, CrashingHooks("upload_attachment"))
+    uploaded = [uid for uid, e in _ledger(sync, shard).items() if e.status == "pending"]
+    assert len(uploaded) == 1 and len(sync.dump()["attachments"]) == 1
+    sync.store.claim_writes("attachment", "killed run", uploaded)  # a SIGKILL leaves its claim behind
+    assert runner.load_attachments(meta, shard).get("attachment.deferred") == 1, "a live claim is respected"
+    monkeypatch.setattr(claims_module, "CLAIM_LEASE", timedelta(0))
+    runner.load_attachments(meta, shard)
+    assert _duplicates(sync) == {}
+    assert _ledger(sync, shard)[uploaded[0]].attachment_id == sync.dump()["attachments"][0]["id"]
+
+
+def _ledger(sync: Sync, shard: dict[str, Any]) -> dict[str, Any]:
+    from timelines_zoho.sync import staging
+
+    bundles = staging.read_frame(shard["bundles"])
+    return sync.store.attachments([a["message_uid"] for files in bundles["attachments"] for a in files])

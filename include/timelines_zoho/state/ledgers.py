@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import delete, select, tuple_
 
 from timelines_zoho.state.base import StoreBase, chunks
+from timelines_zoho.state.claims import WriteClaimsMixin
 from timelines_zoho.state.contacts import ContactsMixin
 from timelines_zoho.state.models import AttachmentLedgerRow, NoteLedgerRow, QuarantineRow
 from timelines_zoho.state.times import utcnow
@@ -56,8 +57,8 @@ class QuarantinedItem:
     attempts: int
 
 
-class LedgerMixin(ContactsMixin, StoreBase):
-    """Notes, attachments and quarantine."""
+class LedgerMixin(WriteClaimsMixin, ContactsMixin, StoreBase):
+    """Notes, attachments, their write claims, and quarantine."""
 
     def notes(self, keys: list[NoteKey]) -> dict[NoteKey, NoteEntry]:
         """Return the ledger entries of these (chat, day, part) keys that exist."""

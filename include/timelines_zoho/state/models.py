@@ -74,6 +74,16 @@ class ContactClaimRow(Base):
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class WriteClaimRow(Base):
+    """The claim on writing one note ("note", `chat/day#part`) or file ("attachment", message uid) to Zoho."""
+
+    __tablename__ = "tz_write_claims"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class IndexRecordRow(Base):
     """A Zoho record as last seen by the phone index scan."""
 

@@ -3,6 +3,11 @@
 A file over Zoho's 20 MB note-attachment limit (by the download's Content-Length, or Zoho's own refusal) is not
 uploaded: it is recorded as refused, and the note is updated to list it with the reason. A pending entry (a
 crash during an upload) is reconciled against the note's attachments, by file name, before uploading again.
+
+Each upload is claimed in the state store first (one claim per message uid, decided by the database), so a run
+overlapping another (a backfill racing a scheduled run) defers the files the other is uploading instead of
+uploading them twice. A claim left by a stopped run is taken over after its lease, and the note's attachments
+are checked before uploading.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import logging
 import os
 import shutil
 import tempfile
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -29,6 +35,8 @@ ZOHO_NOTE_FILE_LIMIT = 20 * 1024 * 1024
 UPLOAD_THREADS = "TIMELINES_ZOHO_UPLOAD_THREADS"
 SPOOL_IN_MEMORY = 1024 * 1024  # larger files spill to a temporary file
 TOO_LARGE_CODES = {"FILE_SIZE_EXCEEDS", "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "BODY_SIZE_REACHED"}
+CLAIM_KIND = "attachment"
+BUSY = "another run is uploading this file right now; retried on the next run"
 
 
 def upload_threads() -> int:
@@ -45,9 +53,10 @@ class AttachmentLoader:
     """Upload one shard's attachments for one run."""
 
     def __init__(self, timelines: Any, zoho: Any, store: StateStore, module: str, items: Items,
-                 *, dry_run: bool = False) -> None:
+                 *, token: str | None = None, dry_run: bool = False) -> None:
         self.timelines, self.zoho, self.store, self.module = timelines, zoho, store, module
         self.items, self.dry_run = items, dry_run
+        self.token = token or uuid.uuid4().hex
 
     def load(self, bundles: pd.DataFrame) -> None:
         """Upload every file not uploaded yet, then list refused files in their notes."""
@@ -55,7 +64,7 @@ class AttachmentLoader:
         notes = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in rows])
         ledger = self.store.attachments([a["message_uid"] for r in rows for a in r["attachments"]])
         refused_before = [len(refusals_for(row, ledger)) for row in rows]
-        uploads: list[tuple[dict[str, Any], dict[str, Any], NoteEntry, AttachmentEntry | None]] = []
+        uploads: list[tuple[dict[str, Any], dict[str, Any], NoteEntry]] = []
         for row in rows:
             note = notes.get((str(row["chat_id"]), row["day"], int(row["part"])))
             for attachment in row["attachments"]:
@@ -69,14 +78,46 @@ class AttachmentLoader:
                 if self.dry_run:
                     self.items.add("attachment", attachment["message_uid"], "would_upload")
                     continue
-                uploads.append((row, attachment, note, entry))
-        for (_, attachment, _, _), done in zip(uploads, self._upload_all(uploads), strict=True):
+                uploads.append((row, attachment, note))
+        jobs = self._claim(uploads, ledger)
+        try:
+            finished = self._upload_all(jobs)
+        except BaseException:
+            # Give the rest back at once rather than after the lease: a pending entry makes the next run check Zoho.
+            self.store.release_writes(CLAIM_KIND, self.token, [job[1]["message_uid"] for job in jobs])
+            raise
+        for (_, attachment, *_), done in zip(jobs, finished, strict=True):
             ledger[attachment["message_uid"]] = done
         newly_refused = [
             row for row, before in zip(rows, refused_before, strict=True)
             if (str(row["chat_id"]), row["day"], int(row["part"])) in notes and len(refusals_for(row, ledger)) > before
         ]
         self._list_refusals(newly_refused, notes, ledger)
+
+    def _claim(self, uploads: list[tuple[dict[str, Any], dict[str, Any], NoteEntry]],
+               ledger: dict[str, AttachmentEntry]) -> list[tuple[Any, ...]]:
+        """Claim the uploads; return the jobs this run owns, each with its ledger entry read after the claim."""
+        if not uploads:
+            return []
+        uids = [attachment["message_uid"] for _, attachment, _ in uploads]
+        claims = self.store.claim_writes(CLAIM_KIND, self.token, uids)
+        # Read again after winning: a run that finished just before may have written the file already.
+        current = self.store.attachments([uid for uid in uids if claims.get(uid) != "busy"])
+        jobs, settled = [], []
+        for row, attachment, note in uploads:
+            uid = attachment["message_uid"]
+            entry = current.get(uid)
+            if claims.get(uid) == "busy":
+                self.items.add("attachment", uid, "deferred", BUSY)
+                self.items.quarantine("attachment", uid, row["chat_id"], BUSY)
+                self.items.quarantine("note", f"{row['chat_id']}/{row['day']}", row["chat_id"], BUSY)
+            elif entry is not None and entry.status in ("done", "refused"):
+                ledger[uid] = entry
+                settled.append(uid)
+            else:
+                jobs.append((row, attachment, note, entry, claims.get(uid) == "reclaimed"))
+        self.store.release_writes(CLAIM_KIND, self.token, settled)
+        return jobs
 
     def _upload_all(self, uploads: list[tuple[Any, ...]]) -> list[AttachmentEntry]:
         """Upload in order, or several at a time when configured; an error stops the uploads not yet started."""
@@ -94,10 +135,11 @@ class AttachmentLoader:
                 raise
 
     def _upload(self, row: dict[str, Any], attachment: dict[str, Any], note: NoteEntry,
-                entry: AttachmentEntry | None) -> AttachmentEntry:
+                entry: AttachmentEntry | None, reclaimed: bool) -> AttachmentEntry:
         uid, filename = attachment["message_uid"], attachment.get("filename") or "file"
         pending = AttachmentEntry(uid, str(row["chat_id"]), str(note.note_id), filename, None, "pending")
-        if entry is not None and entry.status == "pending":
+        # A pending entry or a claim taken from a stopped run: that run may have uploaded the file already.
+        if reclaimed or (entry is not None and entry.status == "pending"):
             existing = self._already_attached(pending)
             if existing:
                 return self._finish(replace(pending, attachment_id=existing, status="done"), "uploaded")
@@ -129,6 +171,7 @@ class AttachmentLoader:
 
     def _finish(self, entry: AttachmentEntry, outcome: str) -> AttachmentEntry:
         self.store.put_attachments([entry])
+        self.store.release_writes(CLAIM_KIND, self.token, [entry.message_uid])
         self.items.add("attachment", entry.message_uid, outcome, entry.reason)
         self.items.release("attachment", entry.message_uid)
         return entry
@@ -136,6 +179,7 @@ class AttachmentLoader:
     def _retry_later(self, entry: AttachmentEntry, reason: str, day: str) -> AttachmentEntry:
         failed = replace(entry, status="failed", reason=reason)
         self.store.put_attachments([failed])
+        self.store.release_writes(CLAIM_KIND, self.token, [entry.message_uid])
         self.items.add("attachment", entry.message_uid, "failed", reason)
         self.items.quarantine("attachment", entry.message_uid, entry.chat_id, reason)
         self.items.quarantine("note", f"{entry.chat_id}/{day}", entry.chat_id, reason)

@@ -3,11 +3,16 @@
 The ledger entry is written as pending before each batch and as done after it. A pending entry without a note
 id (a crash between Zoho's answer and our write) is reconciled against the record's notes, matched by title,
 before anything is created again.
+
+Creating a note is claimed in the state store first (one claim per (chat, day, part), decided by the database):
+a run overlapping another defers the notes the other is creating, and reads the ledger again after winning a
+claim, so two runs never create the same note.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -21,13 +26,17 @@ from timelines_zoho.sync.load_contacts import refused
 from timelines_zoho.sync.note_content import final_content, note_hash, note_item_id, refusals_for
 
 log = logging.getLogger(__name__)
+CLAIM_KIND = "note"
+BUSY = "another run is writing this note right now; retried on the next run"
 
 
 class NoteLoader:
     """Write one shard's note bundles for one run."""
 
-    def __init__(self, hook: Any, store: StateStore, module: str, items: Items, *, dry_run: bool = False) -> None:
+    def __init__(self, hook: Any, store: StateStore, module: str, items: Items, *, token: str | None = None,
+                 dry_run: bool = False) -> None:
         self.hook, self.store, self.module, self.items, self.dry_run = hook, store, module, items, dry_run
+        self.token = token or uuid.uuid4().hex
 
     def load(self, bundles: pd.DataFrame) -> None:
         """Create, update or skip each bundle's note, recording every outcome."""
@@ -37,10 +46,9 @@ class NoteLoader:
         uids = [a["message_uid"] for r in rows for a in r.get("attachments") or []]
         files = self.store.attachments(uids)
         ledger = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in rows])
-        creates: list[NoteEntry] = []
+        to_claim: list[NoteEntry] = []
         updates: list[NoteEntry] = []
         contents: dict[tuple[str, str, int], str] = {}
-        unconfirmed: list[NoteEntry] = []
         for row in rows:
             chat_id, key_id = str(row["chat_id"]), note_item_id(row["chat_id"], row["day"], row["part"])
             link = links.get(chat_id)
@@ -55,28 +63,63 @@ class NoteLoader:
                                note_hash(row["title"], content), "pending")
             contents[wanted.key] = content
             entry = ledger.get(wanted.key)
-            if entry is None or entry.status == "failed":
-                creates.append(wanted)
-            elif entry.note_id is None:
-                unconfirmed.append(wanted)
-            elif entry.status == "done" and entry.content_hash == wanted.content_hash:
-                self.items.add("note", key_id, "unchanged")
-                self.items.release("note", f"{chat_id}/{row['day']}")
+            if entry is None or entry.note_id is None or entry.status == "failed":
+                to_claim.append(wanted)
             else:
-                updates.append(replace(wanted, note_id=entry.note_id))
-        found, missing = self._reconcile(unconfirmed)
-        updates += found
-        creates += missing
+                self._classify(wanted, entry, [], [], updates)
         if self.dry_run:
-            for entry in creates:
+            creates, unconfirmed = self._sort_by_ledger(to_claim, ledger, updates)
+            found, missing = self._reconcile(unconfirmed)
+            for entry in creates + missing:
                 self.items.add("note", note_item_id(*entry.key), "would_create")
-            for entry in updates:
+            for entry in updates + found:
                 self.items.add("note", note_item_id(*entry.key), "would_update")
             return
-        for _, batch in chunked(creates):
-            self._write(list(batch), contents, create=True)
-        for _, batch in chunked(updates):
-            self._write(list(batch), contents, create=False)
+        keys = [note_item_id(*e.key) for e in to_claim]
+        try:
+            creates, unconfirmed = self._claim(to_claim, updates)
+            found, missing = self._reconcile(unconfirmed)
+            for _, batch in chunked(creates + missing):
+                self._write(list(batch), contents, create=True)
+            for _, batch in chunked(updates + found):
+                self._write(list(batch), contents, create=False)
+        finally:
+            # The ledger now holds each outcome (a pending entry without an id makes the next run look in Zoho).
+            self.store.release_writes(CLAIM_KIND, self.token, keys)
+
+    def _classify(self, wanted: NoteEntry, entry: NoteEntry | None, creates: list[NoteEntry],
+                  unconfirmed: list[NoteEntry], updates: list[NoteEntry]) -> None:
+        """Sort one note by its ledger entry: create, reconcile, leave unchanged, or update."""
+        if entry is None or entry.status == "failed":
+            creates.append(wanted)
+        elif entry.note_id is None:
+            unconfirmed.append(wanted)
+        elif entry.status == "done" and entry.content_hash == wanted.content_hash:
+            self.items.add("note", note_item_id(*wanted.key), "unchanged")
+            self.items.release("note", f"{wanted.chat_id}/{wanted.day}")
+        else:
+            updates.append(replace(wanted, note_id=entry.note_id))
+
+    def _sort_by_ledger(self, wanted: list[NoteEntry], ledger: dict[tuple[str, str, int], NoteEntry],
+                        updates: list[NoteEntry]) -> tuple[list[NoteEntry], list[NoteEntry]]:
+        """Sort notes by their ledger entries (a dry run writes nothing, so it sorts without claiming)."""
+        creates: list[NoteEntry] = []
+        unconfirmed: list[NoteEntry] = []
+        for entry in wanted:
+            self._classify(entry, ledger.get(entry.key), creates, unconfirmed, updates)
+        return creates, unconfirmed
+
+    def _claim(self, wanted: list[NoteEntry], updates: list[NoteEntry]) -> tuple[list[NoteEntry], list[NoteEntry]]:
+        """Claim the notes to create; sort the ones won by the ledger read after the claim, defer the rest."""
+        claims = self.store.claim_writes(CLAIM_KIND, self.token, [note_item_id(*e.key) for e in wanted])
+        won = [e for e in wanted if claims.get(note_item_id(*e.key)) != "busy"]
+        # Read again after winning: a run that finished just before may have created the note already.
+        ledger = self.store.notes([e.key for e in won])
+        for entry in wanted:
+            if claims.get(note_item_id(*entry.key)) == "busy":
+                self.items.add("note", note_item_id(*entry.key), "deferred", BUSY)
+                self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, BUSY)
+        return self._sort_by_ledger(won, ledger, updates)
 
     def _reconcile(self, entries: list[NoteEntry]) -> tuple[list[NoteEntry], list[NoteEntry]]:
         """Find notes Zoho created although we never recorded their ids (by the record's notes and the title)."""

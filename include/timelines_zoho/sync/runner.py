@@ -206,11 +206,16 @@ def _shard_step(meta: dict[str, Any], shard: dict[str, Any], name: str, hooks: H
     return counts
 
 
+def shard_token(meta: dict[str, Any], shard: dict[str, Any]) -> str:
+    """Name one task's claims: the run, the shard, and a random part so a retried task is a new holder."""
+    return f"{meta['run_key']}:{shard['shard']}:{uuid.uuid4().hex}"
+
+
 def load_contacts(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
     """Link, create and rename the shard's contacts."""
     def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
         zoho = hooks.zoho()
-        token = f"{meta['run_key']}:{shard['shard']}:{uuid.uuid4().hex}"
+        token = shard_token(meta, shard)
         ctx = functools.cache(lambda: zoho_context(zoho))  # users are read only when a record is created
         ContactLoader(zoho, store, settings, ctx, items, token=token, dry_run=meta["dry_run"]).load(
             staging.read_frame(shard["contacts"])
@@ -224,7 +229,8 @@ def load_notes(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | None 
     """Create or update the shard's day notes."""
     def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
         zoho = hooks.zoho()
-        NoteLoader(zoho, store, settings.module or "Contacts", items, dry_run=meta["dry_run"]).load(
+        NoteLoader(zoho, store, settings.module or "Contacts", items, token=shard_token(meta, shard),
+                   dry_run=meta["dry_run"]).load(
             staging.read_frame(shard["bundles"])
         )
         return {"zoho": zoho}
@@ -237,7 +243,7 @@ def load_attachments(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks |
     def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
         timelines, zoho = hooks.timelines(), hooks.zoho()
         AttachmentLoader(timelines, zoho, store, settings.module or "Contacts", items,
-                         dry_run=meta["dry_run"]).load(staging.read_frame(shard["bundles"]))
+                         token=shard_token(meta, shard), dry_run=meta["dry_run"]).load(staging.read_frame(shard["bundles"]))
         return {"zoho": zoho, "timelines": timelines}
 
     return _shard_step(meta, shard, "load_attachments", hooks, step)
