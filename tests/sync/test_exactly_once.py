@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sync_support import Sync
+from sync_support import Sync, workspace
 
 from timelines_zoho.state import contacts as claims_module
 from timelines_zoho.sync import runner
@@ -173,3 +173,21 @@ def _ledger(sync: Sync, shard: dict[str, Any]) -> dict[str, Any]:
 
     bundles = staging.read_frame(shard["bundles"])
     return sync.store.attachments([a["message_uid"] for files in bundles["attachments"] for a in files])
+
+
+def test_contacts_adopted_after_a_crash_are_ours_so_renames_still_apply(sync: Sync) -> None:
+    with pytest.raises(SimulatedCrash):
+        runner.run_inline("crashed", WINDOW, hooks=CrashingHooks("insert_records"))
+    chat_ids = [str(c["id"]) for c in workspace()]
+    assert all(x.how == "linked" for x in sync.store.links(chat_ids).values()), "the crash hid the created ids"
+    runner.run_inline("retry", WINDOW)
+    created = {c["id"] for c in sync.dump()["records"]["Contacts"] if c.get("Lead_Source") == "TimelinesAI"}
+    links = [x for x in sync.store.links(chat_ids).values() if x.record_id in created and x.written_name]
+    assert links and all(x.how == "created" for x in links)
+    link = next(x for x in links if not x.written_name.startswith("New WhatsApp contact"))
+    sync.timelines.rename_chat(int(link.chat_id), "Renata Renamed")
+    summary = runner.run_inline("later", WINDOW)
+    assert summary["counts"]["contacts_renamed"] == 1
+    assert next(c for c in sync.dump()["records"]["Contacts"] if c["id"] == link.record_id)["Last_Name"] == (
+        "Renata Renamed"
+    )

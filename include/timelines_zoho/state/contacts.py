@@ -94,6 +94,10 @@ class ContactsMixin(StoreBase):
                 claims[row.phone_e164] = Claim(row.phone_e164, "busy", None)
         return claims
 
+    def claimed_phones(self, phones: list[str]) -> dict[str, str | None]:
+        """Return the phones a run started creating a contact for, each with its record id once recorded."""
+        return {row.phone_e164: row.record_id for row in self._claim_rows(sorted(set(phones)))}
+
     def _claim_rows(self, phones: list[str]) -> list[ContactClaimRow]:
         with self.session() as session:
             rows: list[ContactClaimRow] = []

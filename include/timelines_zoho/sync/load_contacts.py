@@ -10,6 +10,8 @@ Decisions:
   Zoho is still the one we last wrote (otherwise a person edited it and it is theirs).
 - A claim that another live run holds is deferred to a later run (quarantine); a claim left by a stopped run is
   taken over and Zoho is searched by phone before anything is created, so a crash never duplicates a contact.
+- A record found for a phone we claimed (a crash hid its id from us, or another run created it) is ours: it is
+  linked as created, with the name Zoho holds as the name we wrote, so later renames still apply to it.
 """
 
 from __future__ import annotations
@@ -74,14 +76,16 @@ class ContactLoader:
         links = self.store.links([str(r["chat_id"]) for r in rows])
         self._renames([r for r in rows if str(r["chat_id"]) in links], links)
         to_create: list[Group] = []
+        matched: list[tuple[Group, str]] = []
         for group in _groups([r for r in rows if str(r["chat_id"]) not in links]):
             matches = set().union(*self.store.match_phone_keys(group.keys).values())
             if len(matches) > 1:
                 self._ambiguous(group, matches)
             elif matches:
-                self._link(group, matches.pop(), "linked")
+                matched.append((group, matches.pop()))
             else:
                 to_create.append(group)
+        self._link_matches(matched)
         if self.dry_run:
             for group in to_create:
                 self.items.add("contact", group.primary["chat_id"], "would_create")
@@ -95,6 +99,24 @@ class ContactLoader:
         for row in group.chats:
             self.items.add("contact", row["chat_id"], "ambiguous",
                            f"phone {row['phone_e164']} matches {len(matches)} Zoho records ({ids}); not merged")
+
+    def _link_matches(self, matched: list[tuple[Group, str]]) -> None:
+        """Link each group to its one matching record: as created when we claimed its phone, else as linked."""
+        if not matched:
+            return
+        claimed = self.store.claimed_phones([group.primary["phone_e164"] for group, _ in matched])
+        mine = [claimed.get(group.primary["phone_e164"], "-") in (None, rid) for group, rid in matched]
+        self._adopt([match for match, ours in zip(matched, mine, strict=True) if ours])
+        for (group, record_id), ours in zip(matched, mine, strict=True):
+            if not ours:
+                self._link(group, record_id, "linked")
+
+    def _adopt(self, found: list[tuple[Group, str]]) -> None:
+        """Link records our runs created as created: the name Zoho holds for each is the one we wrote."""
+        seen = self.store.index_records([record_id for _, record_id in found])
+        for group, record_id in found:
+            name = seen[record_id].name if record_id in seen else None
+            self._link(group, record_id, "created", name or group.primary["name"])
 
     def _link(self, group: Group, record_id: str, how: str, written_name: str | None = None) -> None:
         if self.dry_run:
@@ -122,7 +144,7 @@ class ContactLoader:
         for phone, claim in sorted(claims.items()):
             group = by_phone[phone]
             if claim.status == "done":
-                self._link(group, str(claim.record_id), "linked")
+                self._adopt([(group, str(claim.record_id))])
             elif claim.status == "busy":
                 self._defer(group, "another run is creating this contact right now; retried on the next run")
             elif claim.status == "reclaimed" and self._found_by_search(group):
