@@ -135,9 +135,11 @@ def normalise(dump: dict[str, Any]) -> dict[str, Any]:
             for row in rows:
                 labels[row["id"]] = f"{module}:{_digest(relabel({k: v for k, v in row.items() if k != 'id'}))}"
     for note in records.get("Notes", []):
-        # A note lists its files with a random `$file_id`: the attachments themselves are compared below.
+        # A note lists its files with a random `$file_id`: the attachments themselves are compared below. Their
+        # order follows the upload order (ids), which a rerun after a crash may change: sort without the id.
         note["$attachments"] = sorted(({k: v for k, v in a.items() if k != "$file_id"}
-                                       for a in note.get("$attachments") or []), key=_digest)
+                                       for a in note.get("$attachments") or []),
+                                      key=lambda a: _digest({k: v for k, v in a.items() if k != "id"}))
         parent = labels.get(note["Parent_Id"]["id"], "?")
         labels[note["id"]] = f"note:{parent}:{note.get('Note_Title')}"
     out = relabel({k: v for k, v in dump.items() if k != "records"})
