@@ -8,6 +8,7 @@ import sys
 import tempfile
 
 import pytest
+
 from timelines_zoho.provider import get_provider_info
 
 

@@ -21,6 +21,7 @@ os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", Fernet.generate_key().decode(
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 import requests  # noqa: E402
+
 from timelines_zoho.hooks import FileTokenCache, TimelinesAIHook, ZohoCRMHook  # noqa: E402
 from timelines_zoho.sandbox.server import serve_app  # noqa: E402
 

@@ -16,6 +16,7 @@ import time
 
 import psutil
 import requests
+
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 
 SERVER = (

@@ -8,6 +8,7 @@ import pytest
 import requests
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
 from timelines_zoho.hooks.datacentres import DATA_CENTRES, resolve_data_centre
 from timelines_zoho.hooks.errors import RecordResult, TimelinesAIError, ZohoAPIError
 from timelines_zoho.hooks.multipart import multipart_file

@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 
 import pytest
+
 from timelines_zoho.hooks import RetryPolicy, TimelinesAIError, TimelinesAIHook
 
 CONN = "timelines_ai_test"

@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+
 from timelines_zoho.hooks import FileTokenCache, ZohoAuthError, ZohoCRMHook
 
 DCS = ["us", "eu", "in", "au", "jp", "ca", "sa", "cn"]

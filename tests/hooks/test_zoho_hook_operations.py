@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+
 from timelines_zoho.hooks import FileTokenCache, ZohoAPIError, ZohoCRMHook, coql_quote
 
 CONN = "zoho_crm_test"

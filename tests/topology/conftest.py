@@ -12,10 +12,11 @@ from datetime import date
 
 import pytest
 import requests
+from topology_harness import BIN, ROOT, Topology, free_port, running_topology, wait_for
+
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
 from timelines_zoho.sync import sandbox_wiring
-from topology_harness import BIN, ROOT, Topology, free_port, running_topology, wait_for
 
 HERE = pathlib.Path(__file__).resolve().parent
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 import requests
+
 from timelines_zoho.sandbox.server import RunningServer, serve_app
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 from timelines_zoho.sandbox.timelinesai.app import create_app

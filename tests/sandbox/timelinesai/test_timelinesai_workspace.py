@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from timelines_zoho.sandbox.server import serve_app
 from timelines_zoho.sandbox.timelinesai import content
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin

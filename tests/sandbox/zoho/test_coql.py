@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from timelines_zoho.sandbox.zoho.coql import CoqlError, execute
 
 OWNER = {"id": "4150868000000225013", "name": "Ann Owner", "email": "ann@example.com"}

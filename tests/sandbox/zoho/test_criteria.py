@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from timelines_zoho.sandbox.zoho.criteria import CriteriaError, compile_criteria
 
 RECORDS: list[dict[str, Any]] = [
