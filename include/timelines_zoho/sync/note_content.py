@@ -6,14 +6,23 @@ import hashlib
 from typing import Any
 
 from timelines_zoho.state import AttachmentEntry
+from timelines_zoho.transform.assemble import FILE_NAME_ROOM, FILE_REASON_ROOM, FILES_HEADING
+from timelines_zoho.transform.text import cut
 
 
 def final_content(content: str, refusals: list[AttachmentEntry]) -> str:
-    """Append one line per file that is listed in the note but could not be attached, with the reason."""
+    """Append one line per file that is listed in the note but could not be attached, with the reason.
+
+    The transform kept room for these lines in each note (FILE_LINE_ROOM per file), so cutting the name and the
+    reason to their widths keeps the note within Zoho's limit.
+    """
     if not refusals:
         return content
-    lines = [f"- {entry.filename}: {entry.reason}" for entry in sorted(refusals, key=lambda e: e.message_uid)]
-    return content + "\n\nFiles not attached:\n" + "\n".join(lines)
+    lines = [
+        f"- {cut(entry.filename, FILE_NAME_ROOM)}: {cut(entry.reason or '', FILE_REASON_ROOM)}"
+        for entry in sorted(refusals, key=lambda e: e.message_uid)
+    ]
+    return content + FILES_HEADING + "\n".join(lines)
 
 
 def note_hash(title: str, content: str) -> str:

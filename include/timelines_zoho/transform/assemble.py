@@ -20,6 +20,12 @@ from timelines_zoho.transform.text import cut, zoho_len
 TITLE_LIMIT = 120
 CONTENT_LIMIT = 65_535
 TITLE_PREFIX = "WhatsApp chat with "
+# Room kept in a note for load to list the files Zoho could not take (over 20 MB): a heading once, then one
+# `- name: reason` line per file, name and reason cut to these widths, so the final note never passes the limit.
+FILES_HEADING = "\n\nFiles not attached:\n"
+FILE_NAME_ROOM = 120
+FILE_REASON_ROOM = 100
+FILE_LINE_ROOM = len("- ") + FILE_NAME_ROOM + len(": ") + FILE_REASON_ROOM + len("\n")
 BUNDLE_COLUMNS = [
     "chat_id",
     "day",
@@ -110,12 +116,15 @@ def assemble(transcript: Transcript, contacts: pd.DataFrame, note: str) -> pd.Da
     }
     # Code points understate UTF-16 units by at most half, so only big days need the exact count.
     sizes = np.fromiter(map(len, columns["content"]), dtype=np.int64, count=len(bounds))
-    candidates = np.flatnonzero(sizes * 2 > CONTENT_LIMIT).tolist()
-    too_long = [group for group in candidates if zoho_len(columns["content"][group]) > CONTENT_LIMIT]
+    files = np.fromiter(map(len, columns["attachments"]), dtype=np.int64, count=len(bounds))
+    rooms = np.where(files > 0, len(FILES_HEADING) + files * FILE_LINE_ROOM, 0)
+    candidates = np.flatnonzero(sizes * 2 + rooms > CONTENT_LIMIT).tolist()
+    too_long = [group for group in candidates if zoho_len(columns["content"][group]) + rooms[group] > CONTENT_LIMIT]
     # Splice from the end so earlier group positions stay valid.
     for group in reversed(too_long):
         start, end, who = bounds[group]
-        parts = pack_parts(lines[start:end], headers[who], CONTENT_LIMIT)
+        reserve = {row - start: FILE_LINE_ROOM for row in transcript.files if start <= row < end}
+        parts = pack_parts(lines[start:end], headers[who], CONTENT_LIMIT, reserve, len(FILES_HEADING))
         count = len(parts)
         replacement = {
             "chat_id": [columns["chat_id"][group]] * count,

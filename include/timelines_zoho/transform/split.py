@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from timelines_zoho.transform.text import zoho_len
 
 
@@ -23,16 +25,23 @@ def _pieces(line: str, budget: int) -> list[str]:
     return pieces
 
 
-def pack_parts(lines: list[str], header: str, limit: int) -> list[tuple[str, list[int]]]:
-    """Return (content, indexes of the lines that start in it) per part; every part fits in `limit`."""
-    budget = limit - zoho_len(header)
-    if budget <= 0:
+def pack_parts(lines: list[str], header: str, limit: int, reserve: Mapping[int, int] | None = None,
+               shared: int = 0) -> list[tuple[str, list[int]]]:
+    """Return (content, indexes of the lines that start in it) per part; every part fits in `limit`.
+
+    `reserve` maps a line index to room kept free in the part where that line starts, and `shared` is room kept
+    once in every part when anything is reserved (load appends text there later).
+    """
+    reserve = reserve or {}
+    budget = limit - zoho_len(header) - (shared if reserve else 0)
+    if budget <= max(reserve.values(), default=0):
         raise ValueError("note header leaves no room for the transcript")
     parts: list[tuple[list[str], list[int]]] = []
     used = budget + 1  # forces a first part
     for index, line in enumerate(lines):
-        for piece_number, piece in enumerate(_pieces(line, budget)):
-            size = zoho_len(piece)
+        extra = reserve.get(index, 0)
+        for piece_number, piece in enumerate(_pieces(line, budget - extra)):
+            size = zoho_len(piece) + (extra if piece_number == 0 else 0)
             if used + 1 + size > budget:
                 parts.append(([], []))
                 used = size
