@@ -34,14 +34,19 @@ class StoreBase:
         return dialect.insert(table)
 
     def _upsert(self, session: Session, table: Any, rows: Iterable[dict[str, Any]], keys: list[str]) -> None:
-        """Insert rows, replacing the non-key columns of rows whose keys already exist."""
+        """Insert rows, replacing the non-key columns of rows whose keys already exist (one executemany)."""
         rows = list(rows)
         if not rows:
             return
-        for part in chunks(rows, 200):
-            stmt: Insert = self._insert(table).values(list(part))
-            changed = {c: stmt.excluded[c] for c in part[0] if c not in keys}
-            stmt = stmt.on_conflict_do_update(index_elements=keys, set_=changed) if changed else (
-                stmt.on_conflict_do_nothing(index_elements=keys)
-            )
-            session.execute(stmt)
+        stmt: Insert = self._insert(table)
+        changed = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=changed) if changed else (
+            stmt.on_conflict_do_nothing(index_elements=keys)
+        )
+        # Parameters apart from the statement: it compiles once (cached) and the driver batches the rows.
+        session.execute(stmt, rows)
+
+    def _insert_new(self, session: Session, table: Any, rows: list[dict[str, Any]], keys: list[str]) -> None:
+        """Insert rows whose keys are not taken yet; the others are left as they are (claims)."""
+        if rows:
+            session.execute(self._insert(table).on_conflict_do_nothing(index_elements=keys), rows)

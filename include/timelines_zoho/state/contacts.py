@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from timelines_zoho.state.base import StoreBase, chunks
 from timelines_zoho.state.models import ChatLinkRow, ContactClaimRow
@@ -76,12 +76,11 @@ class ContactsMixin(StoreBase):
         lease = CLAIM_LEASE if lease is None else lease
         phones = sorted(wanted)
         with self.session() as session:
-            for part in chunks(phones, 200):
-                session.execute(
-                    self._insert(ContactClaimRow.__table__)
-                    .values([{"phone_e164": p, "owner": token, "chat_id": wanted[p], "claimed_at": now} for p in part])
-                    .on_conflict_do_nothing(index_elements=["phone_e164"])
-                )
+            self._insert_new(
+                session, ContactClaimRow.__table__,
+                [{"phone_e164": p, "owner": token, "chat_id": wanted[p], "claimed_at": now} for p in phones],
+                ["phone_e164"],
+            )
         claims: dict[str, Claim] = {}
         for row in self._claim_rows(phones):
             if row.record_id:
@@ -122,13 +121,16 @@ class ContactsMixin(StoreBase):
 
     def complete_claims(self, token: str, created: dict[str, str]) -> None:
         """Record the record id created for each claimed phone."""
+        if not created:
+            return
+        claims = ContactClaimRow.__table__.c
         with self.session() as session:
-            for phone, record_id in created.items():
-                session.execute(
-                    update(ContactClaimRow)
-                    .where(ContactClaimRow.phone_e164 == phone, ContactClaimRow.owner == token)
-                    .values(record_id=record_id)
-                )
+            session.execute(
+                update(ContactClaimRow.__table__)
+                .where(claims.phone_e164 == bindparam("phone"), claims.owner == token)
+                .values(record_id=bindparam("record")),
+                [{"phone": phone, "record": record_id} for phone, record_id in created.items()],
+            )
 
     def release_claims(self, token: str, phones: list[str]) -> None:
         """Drop our unfinished claims (creation refused), so a later run may try again."""

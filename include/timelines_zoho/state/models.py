@@ -101,6 +101,8 @@ class PhoneKeyRow(Base):
     record_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("tz_index_records.record_id", ondelete="CASCADE"), primary_key=True
     )
+    # Replacing a record's keys deletes them by record id (and the foreign key checks by it).
+    __table_args__ = (Index("ix_tz_phone_keys_record", "record_id"),)
 
 
 class MetaRow(Base):

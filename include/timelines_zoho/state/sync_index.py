@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from timelines_zoho.state.base import StoreBase, chunks
 from timelines_zoho.state.models import IndexRecordRow, MetaRow, PhoneKeyRow
@@ -64,11 +64,14 @@ class IndexMixin(StoreBase):
 
     def set_index_names(self, names: dict[str, str]) -> None:
         """Record names we just wrote to Zoho, keeping each record's phone keys."""
+        if not names:
+            return
+        records = IndexRecordRow.__table__.c
         with self.session() as session:
-            for record_id, name in names.items():
-                session.execute(
-                    update(IndexRecordRow).where(IndexRecordRow.record_id == record_id).values(name=name)
-                )
+            session.execute(
+                update(IndexRecordRow.__table__).where(records.record_id == bindparam("rid")).values(name=bindparam("nm")),
+                [{"rid": record_id, "nm": name} for record_id, name in names.items()],
+            )
 
     def delete_index_records(self, record_ids: list[str]) -> None:
         """Forget records that no longer exist in Zoho."""

@@ -77,8 +77,10 @@ class ContactLoader:
         self._renames([r for r in rows if str(r["chat_id"]) in links], links)
         to_create: list[Group] = []
         matched: list[tuple[Group, str]] = []
-        for group in _groups([r for r in rows if str(r["chat_id"]) not in links]):
-            matches = set().union(*self.store.match_phone_keys(group.keys).values())
+        groups = _groups([r for r in rows if str(r["chat_id"]) not in links])
+        by_key = self.store.match_phone_keys([key for group in groups for key in group.keys])
+        for group in groups:
+            matches: set[str] = set().union(*(by_key.get(key, ()) for key in group.keys))
             if len(matches) > 1:
                 self._ambiguous(group, matches)
             elif matches:
@@ -106,17 +108,19 @@ class ContactLoader:
             return
         claimed = self.store.claimed_phones([group.primary["phone_e164"] for group, _ in matched])
         mine = [claimed.get(group.primary["phone_e164"], "-") in (None, rid) for group, rid in matched]
-        self._adopt([match for match, ours in zip(matched, mine, strict=True) if ours])
-        for (group, record_id), ours in zip(matched, mine, strict=True):
-            if not ours:
-                self._link(group, record_id, "linked")
+        with self.store.batch():
+            self._adopt([match for match, ours in zip(matched, mine, strict=True) if ours])
+            for (group, record_id), ours in zip(matched, mine, strict=True):
+                if not ours:
+                    self._link(group, record_id, "linked")
 
     def _adopt(self, found: list[tuple[Group, str]]) -> None:
         """Link records our runs created as created: the name Zoho holds for each is the one we wrote."""
         seen = self.store.index_records([record_id for _, record_id in found])
-        for group, record_id in found:
-            name = seen[record_id].name if record_id in seen else None
-            self._link(group, record_id, "created", name or group.primary["name"])
+        with self.store.batch():
+            for group, record_id in found:
+                name = seen[record_id].name if record_id in seen else None
+                self._link(group, record_id, "created", name or group.primary["name"])
 
     def _link(self, group: Group, record_id: str, how: str, written_name: str | None = None) -> None:
         if self.dry_run:
@@ -141,16 +145,18 @@ class ContactLoader:
         by_phone = {g.primary["phone_e164"]: g for g in groups}
         claims = self.store.claim_phones(self.token, {p: str(g.primary["chat_id"]) for p, g in by_phone.items()})
         creatable: list[Group] = []
+        done: list[tuple[Group, str]] = []
         for phone, claim in sorted(claims.items()):
             group = by_phone[phone]
             if claim.status == "done":
-                self._adopt([(group, str(claim.record_id))])
+                done.append((group, str(claim.record_id)))
             elif claim.status == "busy":
                 self._defer(group, "another run is creating this contact right now; retried on the next run")
             elif claim.status == "reclaimed" and self._found_by_search(group):
                 continue
             else:
                 creatable.append(group)
+        self._adopt(done)
         for _, batch in chunked(creatable):
             self._create_batch(list(batch))
 
@@ -196,20 +202,25 @@ class ContactLoader:
                 self._defer(group, f"Zoho error {error.code}: {error.message}")
             return
         created: dict[str, str] = {}
+        refusals: list[tuple[Group, str]] = []
         for group, result in zip(groups, results, strict=True):
             if result.ok and result.id:
                 created[group.primary["phone_e164"]] = result.id
             else:
-                self.store.release_claims(self.token, [group.primary["phone_e164"]])
-                self._defer(group, refused(result), outcome="failed")
-        self.store.complete_claims(self.token, created)
-        self.store.upsert_index_records([
-            IndexedRecord(rid, by.primary["name"], None, tuple(by.keys))
-            for by in groups if (rid := created.get(by.primary["phone_e164"]))
-        ])
-        for group in groups:
-            if group.primary["phone_e164"] in created:
-                self._link(group, created[group.primary["phone_e164"]], "created", group.primary["name"])
+                refusals.append((group, refused(result)))
+        # What Zoho answered for the batch is recorded in one transaction: claims, index and links together.
+        with self.store.batch():
+            self.store.release_claims(self.token, [group.primary["phone_e164"] for group, _ in refusals])
+            self.store.complete_claims(self.token, created)
+            self.store.upsert_index_records([
+                IndexedRecord(rid, by.primary["name"], None, tuple(by.keys))
+                for by in groups if (rid := created.get(by.primary["phone_e164"]))
+            ])
+            for group in groups:
+                if group.primary["phone_e164"] in created:
+                    self._link(group, created[group.primary["phone_e164"]], "created", group.primary["name"])
+        for group, reason in refusals:
+            self._defer(group, reason, outcome="failed")
         log.info("created %d of %d contacts", len(created), len(groups))
 
     def _defer(self, group: Group, reason: str, outcome: str = "deferred") -> None:
@@ -254,5 +265,6 @@ class ContactLoader:
                     self.items.add("contact", row["chat_id"], "renamed")
                 else:
                     self.items.add("contact", row["chat_id"], "failed", refused(result))
-            self.store.save_links(done)
-            self.store.set_index_names({x.record_id: x.written_name for x in done if x.written_name})
+            with self.store.batch():
+                self.store.save_links(done)
+                self.store.set_index_names({x.record_id: x.written_name for x in done if x.written_name})
