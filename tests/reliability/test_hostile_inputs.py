@@ -122,18 +122,7 @@ def _synced_name(hostile: dict[str, Any], chat_id: str) -> None:
     assert by_search == {link.record_id}
 
 
-KNOWN_BUGS = {
-    "phone-national-no-country": "a national number without + is read as international (601234999 → +60 Malaysia) "
-                                 "and a contact is created under a wrong number",
-}
-
-
-def _params() -> list[Any]:
-    return [pytest.param(*c, id=c[0], marks=[pytest.mark.xfail(reason=KNOWN_BUGS[c[0]], strict=True)]
-                         if c[0] in KNOWN_BUGS else []) for c in CASES]
-
-
-@pytest.mark.parametrize(("case", "how", "value", "expect"), _params())
+@pytest.mark.parametrize(("case", "how", "value", "expect"), CASES, ids=[c[0] for c in CASES])
 def test_hostile_input_is_synced_safely_or_recorded_with_a_reason(
     hostile: dict[str, Any], case: str, how: str, value: Any, expect: str
 ) -> None:

@@ -67,3 +67,10 @@ def test_impossible_or_missing_whatsapp_numbers_have_no_e164(raw: str | None) ->
 def test_possible_but_not_valid_numbers_are_kept() -> None:
     # TimelinesAI's own documentation example: a possible Israeli number that metadata calls invalid.
     assert to_e164("+972501111111") == "+972501111111"
+
+
+def test_whatsapp_phone_without_plus_is_not_guessed_into_a_country() -> None:
+    # 601234999 would read as Malaysia (+60); without a `+` only a configured region may place it.
+    assert to_e164("601234999") is None
+    assert to_e164("601234999", "PL") == "+48601234999"
+    assert to_e164("+48601234999") == "+48601234999"

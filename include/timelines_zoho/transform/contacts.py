@@ -71,6 +71,8 @@ def _exclusion(is_group: object, jid: str, phone: str, e164: object) -> str | No
         return "chat has no phone number"
     # A failed parse is None, or NaN once it has been through a pandas 3 string column: neither is a string.
     if not isinstance(e164, str):
+        if not phone.strip().startswith("+"):
+            return f"phone number {phone[:40]!r} has no country code (no leading +) and no default region is set"
         return f"phone number {phone[:40]!r} is not a possible phone number"
     return None
 

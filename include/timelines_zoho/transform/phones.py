@@ -69,12 +69,16 @@ def _is_possible(e164: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def to_e164(raw: str | None, default_region: str | None = None) -> str | None:
-    """Return the E.164 form of a WhatsApp phone, or None when it is missing or impossible."""
+    """Return the E.164 form of a WhatsApp phone, or None when it is missing, impossible or has no country.
+
+    TimelinesAI writes numbers internationally with a leading `+`. Without one the country is unknown (601234999
+    could be Polish or Malaysian), so it is read nationally in `default_region` or not at all, never guessed.
+    """
     if not isinstance(raw, str) or not raw.strip():
         return None
     text = raw.strip()
     if not text.startswith("+") and default_region is None:
-        text = "+" + text
+        return None
     try:
         number = phonenumbers.parse(text, default_region)
     except NumberParseException:
