@@ -120,9 +120,11 @@ class ContactLoader:
         with self.store.batch():
             for group, record_id in found:
                 name = seen[record_id].name if record_id in seen else None
-                self._link(group, record_id, "created", name or group.primary["name"])
+                self._link(group, record_id, "created", name or group.primary["name"], adopted=True)
 
-    def _link(self, group: Group, record_id: str, how: str, written_name: str | None = None) -> None:
+    def _link(self, group: Group, record_id: str, how: str, written_name: str | None = None, *,
+              adopted: bool = False) -> None:
+        """Save the group's links; an adopted record (created by an earlier run) is reported as linked."""
         if self.dry_run:
             for row in group.chats:
                 self.items.add("contact", row["chat_id"], "would_link")
@@ -134,7 +136,7 @@ class ContactLoader:
         ]
         self.store.save_links(links)
         for link in links:
-            self.items.add("contact", link.chat_id, link.how)
+            self.items.add("contact", link.chat_id, "linked" if adopted else link.how)
             self.items.release("chat", link.chat_id)
 
     # -- creation ----------------------------------------------------------------------------------------
