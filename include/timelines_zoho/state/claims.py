@@ -25,12 +25,10 @@ class WriteClaimsMixin(StoreBase):
         lease = contacts.CLAIM_LEASE if lease is None else lease
         wanted = sorted(set(keys))
         with self.session() as session:
-            for part in chunks(wanted, 200):
-                session.execute(
-                    self._insert(WriteClaimRow.__table__)
-                    .values([{"kind": kind, "item_key": k, "owner": token, "claimed_at": now} for k in part])
-                    .on_conflict_do_nothing(index_elements=["kind", "item_key"])
-                )
+            self._insert_new(
+                session, WriteClaimRow.__table__,
+                [{"kind": kind, "item_key": k, "owner": token, "claimed_at": now} for k in wanted], ["kind", "item_key"],
+            )
         with self.session() as session:
             rows = [
                 (row.item_key, row.owner)
