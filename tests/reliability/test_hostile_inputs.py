@@ -156,3 +156,27 @@ def test_hostile_batch_still_syncs_the_rest(hostile: dict[str, Any]) -> None:
     assert twins[0] is not None
     assert hostile["summary"]["counts"]["notes_created"] >= 70
     assert hostile["summary"]["counts"]["contacts_created"] >= 19
+
+
+def _uploads(wired: harness.Wired) -> int:
+    return sum(n for endpoint, n in wired.zoho.stats()["calls"].items()
+               if endpoint.startswith("POST") and endpoint.endswith("/Attachments"))
+
+
+def test_a_file_zoho_refuses_is_recorded_once_and_not_sent_again(hostile: dict[str, Any]) -> None:
+    wired, uid = hostile["wired"], hostile["targets"]["attachment-lying-mime"]
+    assert [o for _, i, o, _ in hostile["items"] if i == uid] == ["refused"]
+    with harness.applied(wired.env):
+        store = runner.open_store()
+        entry = store.attachments([uid])[uid]
+        waiting = [q.item_id for q in store.quarantined("attachment")]
+    assert entry.status == "refused" and "INVALID_DATA" in (entry.reason or ""), entry
+    assert uid not in waiting
+    # The note lists the file with Zoho's reason, so nothing is lost from the user's view.
+    assert any("invoice.pdf.exe" in (n.get("Note_Content") or "") and "INVALID_DATA" in n["Note_Content"]
+               for n in hostile["dump"]["records"]["Notes"])
+    before = _uploads(wired)
+    again = harness.sync(wired, "hostile-again", harness.window_params() | {"chat_ids": [entry.chat_id]})
+    # Zoho will refuse this file every time: the next run neither uploads it nor reports it again.
+    assert _uploads(wired) == before
+    assert uid not in {issue["id"] for issue in again["issues"]}

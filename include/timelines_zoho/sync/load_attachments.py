@@ -4,6 +4,14 @@ A file over Zoho's 20 MB note-attachment limit (by the download's Content-Length
 uploaded: it is recorded as refused, and the note is updated to list it with the reason. A pending entry (a
 crash during an upload) is reconciled against the note's attachments, by file name, before uploading again.
 
+Which failures are retried is decided by Zoho's error code:
+
+- Permanent: Zoho refuses the file itself (413 or a size code; `INVALID_DATA`, `NOT_SUPPORTED` or `NOT_ALLOWED`
+  whose details name the `file` part, e.g. an `.exe`). Sending it again can never succeed, so it is recorded
+  once as refused with Zoho's reason, listed in the note and the run summary, and never uploaded again.
+- Transient: anything else (429, 5xx, credits, auth, permissions, a TimelinesAI download error). The file is
+  quarantined and retried on the next run (the quarantine counts the attempts), never twice in one run.
+
 Each upload is claimed in the state store first (one claim per message uid, decided by the database), so a run
 overlapping another (a backfill racing a scheduled run) defers the files the other is uploading instead of
 uploading them twice. A claim left by a stopped run is taken over after its lease, and the note's attachments
@@ -35,6 +43,8 @@ ZOHO_NOTE_FILE_LIMIT = 20 * 1024 * 1024
 UPLOAD_THREADS = "TIMELINES_ZOHO_UPLOAD_THREADS"
 SPOOL_IN_MEMORY = 1024 * 1024  # larger files spill to a temporary file
 TOO_LARGE_CODES = {"FILE_SIZE_EXCEEDS", "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "BODY_SIZE_REACHED"}
+# Codes that blame the request's content; they are permanent only when the details name the file part.
+FILE_REFUSAL_CODES = {"INVALID_DATA", "NOT_SUPPORTED", "NOT_ALLOWED"}
 CLAIM_KIND = "attachment"
 BUSY = "another run is uploading this file right now; retried on the next run"
 
@@ -47,6 +57,16 @@ def upload_threads() -> int:
 def too_large(size: int) -> str:
     """Say why a file of `size` bytes is not attached."""
     return f"not attached: {size / 1024 / 1024:.1f} MB is over Zoho's 20 MB limit for note attachments"
+
+
+def permanent_refusal(error: ZohoAPIError) -> str | None:
+    """Say why Zoho will never take this file, or None when the error is transient and worth a later retry."""
+    if error.status == 413 or error.code in TOO_LARGE_CODES:
+        return f"not attached: Zoho refused it as too large ({error.code})"
+    # The code alone is not enough: INVALID_DATA also means a deleted note (details name the id), which may recover.
+    if error.code in FILE_REFUSAL_CODES and error.details.get("param_name") == "file":
+        return f"not attached: Zoho refused the file ({error.code}: {error.message})"
+    return None
 
 
 class AttachmentLoader:
@@ -157,8 +177,8 @@ class AttachmentLoader:
         except TimelinesAIError as error:
             return self._retry_later(pending, f"TimelinesAI could not serve the file: {error.message}", row["day"])
         except ZohoAPIError as error:
-            if error.status == 413 or error.code in TOO_LARGE_CODES:
-                reason = f"not attached: Zoho refused it as too large ({error.code})"
+            reason = permanent_refusal(error)
+            if reason is not None:
                 return self._finish(replace(pending, status="refused", reason=reason), "refused")
             return self._retry_later(pending, f"Zoho error {error.code}: {error.message}", row["day"])
         return self._finish(replace(pending, attachment_id=attachment_id, status="done"), "uploaded")

@@ -65,7 +65,7 @@ def render(summary: dict[str, Any]) -> str:
         + (" — DRY RUN, nothing written" if summary["dry_run"] else ""),
         f"Contacts: {c['contacts_created']} created, {c['contacts_linked']} linked, {c['contacts_renamed']} renamed",
         f"Notes: {c['notes_created']} created, {c['notes_updated']} updated, {c['notes_unchanged']} unchanged",
-        f"Attachments: {c['attachments_uploaded']} uploaded, {c['attachments_refused']} listed in notes (too large)",
+        f"Attachments: {c['attachments_uploaded']} uploaded, {c['attachments_refused']} refused and listed in notes",
     ]
     for plan, n in summary.get("dry_run_plan", {}).items():
         lines.append(f"Would do: {plan} × {n}")
