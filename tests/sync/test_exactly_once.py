@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sync_support import Sync, workspace
+from sync_support import Sync, local_epoch, notes_of, workspace
 
 from timelines_zoho.state import contacts as claims_module
-from timelines_zoho.sync import runner
+from timelines_zoho.sync import runner, staging
 
 WINDOW = {"window_start": "2026-03-30T00:00:00+02:00", "window_end": "2026-04-01T00:00:00+02:00"}
 
@@ -191,3 +191,40 @@ def test_contacts_adopted_after_a_crash_are_ours_so_renames_still_apply(sync: Sy
     assert next(c for c in sync.dump()["records"]["Contacts"] if c["id"] == link.record_id)["Last_Name"] == (
         "Renata Renamed"
     )
+
+
+def test_a_crash_between_two_same_titled_notes_and_the_ledger_adopts_each_chats_own(sync: Sync) -> None:
+    # One customer writing to two of our numbers on one day, under one name: two notes, one title, one record.
+    from timelines_zoho.hooks.zoho import ZohoCRMHook
+
+    twins = sorted((c for c in workspace() if c.get("phone") == "+48601234567"), key=lambda c: c["id"])
+    assert len(twins) == 2
+    # The seed gives this phone a second Zoho record (an ambiguity test); renumber it so the chats link.
+    annas = sorted(r["id"] for r in sync.dump()["records"]["Contacts"]
+                   if str(r.get("Phone") or r.get("Mobile") or "").replace("-", "").endswith("601234567"))
+    ZohoCRMHook().update_records("Contacts", [{"id": i, "Phone": "+1 555 0109999", "Mobile": None} for i in annas[1:]])
+    sync.timelines.rename_chat(twins[1]["id"], twins[0]["name"])
+    for chat in twins:
+        sync.timelines.add_messages(chat["id"], [{"text": f"hello from {chat['id']}",
+                                                  "ts": local_epoch(date(2026, 3, 31), 10)}])
+    keys = [(str(c["id"]), "2026-03-31", 1) for c in twins]
+    meta = runner.start_and_extract("crashed", WINDOW, None, None)
+    shards = runner.transform(meta)
+    runner.prepare_zoho(meta)
+    for shard in shards:
+        runner.load_contacts(meta, shard)
+    shard = next(s for s in shards if keys[0][0] in set(staging.read_frame(s["bundles"])["chat_id"].astype(str)))
+    with pytest.raises(SimulatedCrash):
+        runner.load_notes(meta, shard, CrashingHooks("create_notes"))
+    assert all(e.note_id is None for e in sync.store.notes(keys).values()) and len(sync.store.notes(keys)) == 2
+    created = len(sync.dump()["records"]["Notes"])
+    summary = runner.run_inline("retry", WINDOW)
+    assert len(sync.dump()["records"]["Notes"]) == created + summary["counts"]["notes_created"]
+    ledger = sync.store.notes(keys)
+    record = sync.store.links([keys[0][0]])[keys[0][0]].record_id
+    zoho = {n["id"]: n for n in notes_of(sync.dump(), record)}
+    assert ledger[keys[0]].title == ledger[keys[1]].title  # the title format stays as the product fixes it
+    assert ledger[keys[0]].note_id != ledger[keys[1]].note_id
+    for chat_id, day, part in keys:
+        note = zoho[ledger[(chat_id, day, part)].note_id]
+        assert f"/chat/{chat_id}/messages/" in note["Note_Content"] and f"hello from {chat_id}" in note["Note_Content"]

@@ -1,8 +1,15 @@
 """Load notes: one per (chat, day, part), created or updated in batches of 100; an unchanged hash costs no call.
 
 The ledger entry is written as pending before each batch and as done after it. A pending entry without a note
-id (a crash between Zoho's answer and our write) is reconciled against the record's notes, matched by title,
-before anything is created again.
+id (a crash between Zoho's answer and our write) is reconciled against the record's notes before anything is
+created again. The match is exact for (chat, day, part): the title (day and part) and the note's first line, the
+chat's TimelinesAI URL. The title alone is not unique: one person writing to two of our numbers on one day gives
+two chats, one record and two notes with the same title (the product fixes the title format). A Zoho note is
+adopted by one entry at most.
+
+A note Zoho refuses (a validation rule, a missing field) is marked failed and quarantined: it is not sent again
+in the same run, and each later run retries it once (the quarantine counts the attempts), since it succeeds as
+soon as the user fixes Zoho's configuration.
 
 Creating a note is claimed in the state store first (one claim per (chat, day, part), decided by the database):
 a run overlapping another defers the notes the other is creating, and reads the ledger again after winning a
@@ -69,7 +76,7 @@ class NoteLoader:
                 self._classify(wanted, entry, [], [], updates)
         if self.dry_run:
             creates, unconfirmed = self._sort_by_ledger(to_claim, ledger, updates)
-            found, missing = self._reconcile(unconfirmed)
+            found, missing = self._reconcile(unconfirmed, contents)
             for entry in creates + missing:
                 self.items.add("note", note_item_id(*entry.key), "would_create")
             for entry in updates + found:
@@ -78,7 +85,7 @@ class NoteLoader:
         keys = [note_item_id(*e.key) for e in to_claim]
         try:
             creates, unconfirmed = self._claim(to_claim, updates)
-            found, missing = self._reconcile(unconfirmed)
+            found, missing = self._reconcile(unconfirmed, contents)
             for _, batch in chunked(creates + missing):
                 self._write(list(batch), contents, create=True)
             for _, batch in chunked(updates + found):
@@ -121,16 +128,21 @@ class NoteLoader:
                 self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, BUSY)
         return self._sort_by_ledger(won, ledger, updates)
 
-    def _reconcile(self, entries: list[NoteEntry]) -> tuple[list[NoteEntry], list[NoteEntry]]:
-        """Find notes Zoho created although we never recorded their ids (by the record's notes and the title)."""
+    def _reconcile(self, entries: list[NoteEntry], contents: dict[tuple[str, str, int], str]
+                   ) -> tuple[list[NoteEntry], list[NoteEntry]]:
+        """Find notes Zoho created although we never recorded their ids (by title and chat URL line)."""
         found, missing = [], []
         by_record: dict[str, list[NoteEntry]] = {}
         for entry in entries:
             by_record.setdefault(entry.record_id, []).append(entry)
         for record_id, waiting in by_record.items():
-            titles = {n.get("Note_Title"): str(n["id"]) for n in self.hook.list_notes(self.module, record_id)}
+            notes: dict[tuple[Any, str], list[str]] = {}
+            for note in self.hook.list_notes(self.module, record_id):
+                key = (note.get("Note_Title"), _chat_line(note.get("Note_Content") or ""))
+                notes.setdefault(key, []).append(str(note["id"]))
             for entry in waiting:
-                note_id = titles.get(entry.title)
+                same = notes.get((entry.title, _chat_line(contents[entry.key]))) or []
+                note_id = same.pop(0) if same else None
                 (found if note_id else missing).append(replace(entry, note_id=note_id))
         if entries:
             log.info("reconciled %d unconfirmed notes: %d found in Zoho", len(entries), len(found))
@@ -172,3 +184,8 @@ class NoteLoader:
         for entry in entries:
             self.items.add("note", note_item_id(*entry.key), "failed", reason)
             self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, reason)
+
+
+def _chat_line(content: str) -> str:
+    """Return a note's first line: the transform starts every note with its chat's TimelinesAI URL."""
+    return content.partition("\n")[0]
