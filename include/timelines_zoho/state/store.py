@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, make_url, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from timelines_zoho.state.ledgers import LedgerMixin
@@ -76,7 +76,11 @@ def default_url() -> str:
 
 def _make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        parsed = make_url(url)
+        # SQLAlchemy 2.1 reads a bare `postgresql://` as psycopg 3; psycopg2 is the driver this project installs.
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg2")
+        return create_engine(parsed, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 60})
 
     @event.listens_for(engine, "connect")
