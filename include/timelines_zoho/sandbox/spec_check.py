@@ -17,7 +17,17 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPECS_DIR = Path(os.environ.get("TIMELINES_ZOHO_SPECS_DIR", "/work/shared/specs"))
+
+def _specs_dir() -> Path:
+    """Return where the vendors' OpenAPI files are: `TIMELINES_ZOHO_SPECS_DIR`, else `shared/specs` beside the repo."""
+    if os.environ.get("TIMELINES_ZOHO_SPECS_DIR"):
+        return Path(os.environ["TIMELINES_ZOHO_SPECS_DIR"])
+    beside_repo = Path(__file__).resolve().parents[3].parent / "shared" / "specs"
+    workplace = Path("/work/shared/specs")
+    return beside_repo if beside_repo.is_dir() or not workplace.is_dir() else workplace
+
+
+SPECS_DIR = _specs_dir()
 ZOHO_BASE = "https://raw.githubusercontent.com/Zohocorp-Pvt-Ltd/crm-oas/refs/heads/main/v8.0/"
 TIMELINES_BASE = "https://app.timelines.ai/integrations/api/public_api_spec.yaml"
 # Prefixes the emulators add in front of the specs' paths: Zoho's per-DC API domain, TimelinesAI's API root.
