@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -34,15 +34,11 @@ def policy(sleep: RecordingSleep) -> RetryPolicy:
 
 
 @pytest.fixture(scope="session")
-def timelines_admin() -> Iterator:
-    """The TimelinesAI emulator alone, on a free port, with its admin client."""
-    from timelines_zoho.sandbox.server import serve_app
+def timelines_admin(sandbox):
+    """The admin client of the session's TimelinesAI emulator."""
     from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-    from timelines_zoho.sandbox.timelinesai.app import create_app
 
-    server = serve_app(lambda url: create_app(url))
-    yield TimelinesAISandboxAdmin(server.url)
-    server.stop()
+    return TimelinesAISandboxAdmin(sandbox.timelines_root)
 
 
 @pytest.fixture
@@ -56,15 +52,11 @@ def set_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 
 
 @pytest.fixture(scope="session")
-def zoho_server_admin() -> Iterator:
-    """The Zoho CRM emulator alone, on a free port, with its admin client."""
-    from timelines_zoho.sandbox.server import serve_app
+def zoho_server_admin(sandbox):
+    """The admin client of the session's Zoho CRM emulator."""
     from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
-    from timelines_zoho.sandbox.zoho.app import create_app
 
-    server = serve_app(lambda url: create_app(url))
-    yield ZohoSandboxAdmin(server.url)
-    server.stop()
+    return ZohoSandboxAdmin(sandbox.zoho_url)
 
 
 @pytest.fixture
