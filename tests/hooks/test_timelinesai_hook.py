@@ -113,12 +113,13 @@ def test_unknown_chat_reports_the_vendor_message(hook: TimelinesAIHook) -> None:
 
 def test_expired_attachment_url_is_renewed_through_the_message(admin, hook: TimelinesAIHook) -> None:
     message = next(m for c in hook.iter_chats() for m in hook.iter_messages(c["id"]) if m["has_attachment"])
-    with hook.open_attachment(message["uid"], message["attachment_url"]) as response:
-        fresh_bytes = b"".join(response.iter_content(65536))
+    with hook.open_attachment(message["uid"], message["attachment_url"]) as download:
+        fresh_bytes = b"".join(download.chunks())
+        assert download.size == len(fresh_bytes)
     admin.expire_urls()
     before = calls(admin, "GET /messages/{uid}")
-    with hook.open_attachment(message["uid"], message["attachment_url"]) as response:
-        renewed_bytes = b"".join(response.iter_content(65536))
+    with hook.open_attachment(message["uid"], message["attachment_url"]) as download:
+        renewed_bytes = b"".join(download.chunks())
     assert renewed_bytes == fresh_bytes and len(fresh_bytes) > 0
     assert calls(admin, "GET /messages/{uid}") == before + 1
 

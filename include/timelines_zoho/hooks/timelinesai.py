@@ -11,6 +11,7 @@ import requests
 from airflow.sdk import BaseHook
 
 from timelines_zoho import __version__
+from timelines_zoho.hooks.downloads import NO_ANSWER, Download, host_of, unreachable
 from timelines_zoho.hooks.errors import TimelinesAIError
 from timelines_zoho.hooks.transport import (
     RetryPolicy,
@@ -85,6 +86,7 @@ class TimelinesAIHook(BaseHook):
         self._transport: Transport | None = None
         self.base_url = DEFAULT_BASE_URL
         self._token = ""
+        self._refusing_hosts: set[str] = set()
 
     def get_conn(self) -> requests.Session:
         """Build (once) the pooled session for the connection's token and base URL."""
@@ -182,23 +184,31 @@ class TimelinesAIHook(BaseHook):
         return self._get(f"/messages/{uid}")
 
     @contextlib.contextmanager
-    def open_attachment(self, message_uid: str, url: str) -> Iterator[requests.Response]:
-        """Stream an attachment; an expired URL is renewed once through GET /messages/{uid}."""
+    def open_attachment(self, message_uid: str, url: str) -> Iterator[Download]:
+        """Open an attachment as a stream with its size; an expired URL is renewed once through GET /messages/{uid}.
+
+        Every failure is a TimelinesAIError naming the host, never the signed URL. A host that refused the
+        connection (after the retries) is not tried again by this hook, so a dead host costs one retry cycle.
+        """
         try:
-            response = self._download(url)
+            response, used = self._download(url), url
         except _ExpiredURL:
             self.log.info("attachment URL of message %s expired; fetching a fresh one", message_uid)
-            fresh = (self.get_message(message_uid) or {}).get("attachment_url")
+            try:
+                fresh = (self.get_message(message_uid) or {}).get("attachment_url")
+            except requests.RequestException as error:
+                raise unreachable(self.base_url, error) from None
             if not fresh:
                 raise TimelinesAIError(404, f"message {message_uid} no longer has an attachment") from None
             try:
-                response = self._download(fresh)
+                response, used = self._download(fresh), fresh
             except _ExpiredURL as error:
                 raise TimelinesAIError(error.status, "the renewed attachment URL did not work either") from None
+        download = Download(response, used)
         try:
-            yield response
+            yield download
         finally:
-            response.close()
+            download.close()
 
     def _download(self, url: str) -> requests.Response:
         """GET a signed file URL as a stream, without our token: it may point at another host."""
@@ -206,8 +216,18 @@ class TimelinesAIHook(BaseHook):
         assert self._transport is not None
         absolute = urljoin(self.base_url, url)
         if urlsplit(absolute).scheme not in ("http", "https"):
-            raise TimelinesAIError(400, f"not a downloadable URL: {url[:80]}")
-        return self._transport.request("GET", absolute, endpoint="GET attachment", stream=True, check=check_download)
+            raise TimelinesAIError(400, f"not a downloadable URL (scheme {urlsplit(absolute).scheme or 'none'!r})")
+        host = host_of(absolute)
+        if host in self._refusing_hosts:
+            raise TimelinesAIError(NO_ANSWER, f"the download host {host} refused the connection earlier in this "
+                                              "task", "download_failed")
+        try:
+            return self._transport.request("GET", absolute, endpoint="GET attachment", stream=True,
+                                           check=check_download)
+        except requests.RequestException as error:
+            if isinstance(error, requests.ConnectionError):
+                self._refusing_hosts.add(host)
+            raise unreachable(absolute, error) from None
 
     # -- accounts, teammates, workspace ---------------------------------------------------------------------
 

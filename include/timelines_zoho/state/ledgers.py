@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select, tuple_
 
@@ -13,6 +15,7 @@ from timelines_zoho.state.models import AttachmentLedgerRow, NoteLedgerRow, Quar
 from timelines_zoho.state.times import utcnow
 
 NoteKey = tuple[str, str, int]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class AttachmentEntry:
     attachment_id: str | None
     status: str
     reason: str | None = None
+    size: int | None = None  # bytes sent, known from the pending entry on: matched against Zoho's Size
 
 
 @dataclass(frozen=True)
@@ -71,15 +75,15 @@ class LedgerMixin(WriteClaimsMixin, ContactsMixin, StoreBase):
                     out[entry.key] = entry
         return out
 
+    def _where_in(self, column: Any, values: list[str], entry: Callable[[Any], T]) -> list[T]:
+        """Return the entries of the rows whose `column` is one of `values` (IN lists of bounded size)."""
+        with self.session() as session:
+            return [entry(row) for part in chunks(sorted(set(values)))
+                    for row in session.scalars(select(column.class_).where(column.in_(part)))]
+
     def notes_of_chats(self, chat_ids: list[str]) -> list[NoteEntry]:
         """Return every ledger entry of these chats."""
-        with self.session() as session:
-            rows: list[NoteEntry] = []
-            for part in chunks(sorted(set(chat_ids))):
-                rows.extend(_note_entry(r) for r in session.scalars(
-                    select(NoteLedgerRow).where(NoteLedgerRow.chat_id.in_(part))
-                ))
-            return rows
+        return self._where_in(NoteLedgerRow.chat_id, chat_ids, _note_entry)
 
     def pending_notes(self) -> list[NoteEntry]:
         """Return entries whose write was started but not confirmed (a crash in between)."""
@@ -107,6 +111,10 @@ class LedgerMixin(WriteClaimsMixin, ContactsMixin, StoreBase):
                 ):
                     out[row.message_uid] = _attachment_entry(row)
         return out
+
+    def attachments_on_notes(self, note_ids: list[str]) -> list[AttachmentEntry]:
+        """Return every ledger entry on these Zoho notes (the files the ledger already holds there)."""
+        return self._where_in(AttachmentLedgerRow.note_id, note_ids, _attachment_entry)
 
     def put_attachments(self, entries: list[AttachmentEntry]) -> None:
         """Write a batch of attachment ledger entries in one transaction."""
@@ -159,5 +167,5 @@ def _note_entry(row: NoteLedgerRow) -> NoteEntry:
 
 def _attachment_entry(row: AttachmentLedgerRow) -> AttachmentEntry:
     return AttachmentEntry(
-        row.message_uid, row.chat_id, row.note_id, row.filename, row.attachment_id, row.status, row.reason
+        row.message_uid, row.chat_id, row.note_id, row.filename, row.attachment_id, row.status, row.reason, row.size
     )

@@ -1,10 +1,11 @@
 """Attachments: stream each message's file from TimelinesAI to its day's note in Zoho, once.
 
-A file over Zoho's 20 MB note-attachment limit (by the download's Content-Length, or Zoho's own refusal) is not
-uploaded: it is recorded as refused, and the note is updated to list it with the reason. A pending entry (a
-crash during an upload) is reconciled against the note's attachments, by file name, before uploading again.
+A file over Zoho's 20 MB note-attachment limit (by the download's declared size, the bytes actually read, or
+Zoho's own refusal) is not uploaded: it is recorded as refused, and the note is updated to list it with the reason.
 
-Which failures are retried is decided by Zoho's error code:
+Each file fails alone: a download that fails (an expired link, a host that refuses connections) or an upload Zoho
+turns down is recorded with its reason, shown in the run summary and quarantined for the next run; the rest of
+the shard goes on. Which failures are retried is decided by Zoho's error code:
 
 - Permanent: Zoho refuses the file itself (413 or a size code; `INVALID_DATA`, `NOT_SUPPORTED` or `NOT_ALLOWED`
   whose details name the `file` part, e.g. an `.exe`). Sending it again can never succeed, so it is recorded
@@ -12,17 +13,25 @@ Which failures are retried is decided by Zoho's error code:
 - Transient: anything else (429, 5xx, credits, auth, permissions, a TimelinesAI download error). The file is
   quarantined and retried on the next run (the quarantine counts the attempts), never twice in one run.
 
+Exactly once: the file is downloaded (spooled) first, then a pending ledger entry with its size is written, then
+it is uploaded. An upload whose outcome is unknown (a 5xx, a connection lost after sending, an unreadable answer)
+leaves the entry pending, and a pending entry is always reconciled against the note's attachments before the
+file is sent again (attachment_match: name, size, order, and never an attachment the ledger already holds).
+No pending entry means no upload was ever started, so there is nothing to reconcile.
+
 Each upload is claimed in the state store first (one claim per message uid, decided by the database), so a run
 overlapping another (a backfill racing a scheduled run) defers the files the other is uploading instead of
-uploading them twice. A claim left by a stopped run is taken over after its lease, and the note's attachments
-are checked before uploading.
+uploading them twice. A claim left by a stopped run is taken over after its lease.
+
+A file a person deleted in Zoho stays deleted: a file the ledger has uploaded is not looked for again. Only when
+the note it was on is no longer the day's note (a person deleted the note and the sync created the day's note
+again) is the file attached to the new note.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +43,7 @@ import pandas as pd
 from timelines_zoho.hooks.errors import TimelinesAIError, ZohoAPIError
 from timelines_zoho.hooks.queries import chunked
 from timelines_zoho.state import AttachmentEntry, NoteEntry, StateStore
+from timelines_zoho.sync.attachment_match import match_pending
 from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.note_content import final_content, note_hash, note_item_id, refusals_for
 
@@ -47,6 +57,7 @@ TOO_LARGE_CODES = {"FILE_SIZE_EXCEEDS", "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "BOD
 FILE_REFUSAL_CODES = {"INVALID_DATA", "NOT_SUPPORTED", "NOT_ALLOWED"}
 CLAIM_KIND = "attachment"
 BUSY = "another run is uploading this file right now; retried on the next run"
+UNKNOWN_OUTCOME = "; whether Zoho stored it is unknown, so the note's files are checked before it is sent again"
 
 
 def upload_threads() -> int:
@@ -59,6 +70,11 @@ def too_large(size: int) -> str:
     return f"not attached: {size / 1024 / 1024:.1f} MB is over Zoho's 20 MB limit for note attachments"
 
 
+def not_applied(error: ZohoAPIError) -> bool:
+    """Zoho answered and turned the upload down (a 4xx, or 200 with an error item), so it stored nothing."""
+    return 400 <= error.status < 500 or error.status == 200
+
+
 def permanent_refusal(error: ZohoAPIError) -> str | None:
     """Say why Zoho will never take this file, or None when the error is transient and worth a later retry."""
     if error.status == 413 or error.code in TOO_LARGE_CODES:
@@ -69,6 +85,9 @@ def permanent_refusal(error: ZohoAPIError) -> str | None:
     return None
 
 
+Job = tuple[dict[str, Any], dict[str, Any], NoteEntry, AttachmentEntry | None]
+
+
 class AttachmentLoader:
     """Upload one shard's attachments for one run."""
 
@@ -77,19 +96,26 @@ class AttachmentLoader:
         self.timelines, self.zoho, self.store, self.module = timelines, zoho, store, module
         self.items, self.dry_run = items, dry_run
         self.token = token or uuid.uuid4().hex
+        self.day_notes: dict[tuple[str, str], set[str]] = {}
 
     def load(self, bundles: pd.DataFrame) -> None:
         """Upload every file not uploaded yet, then list refused files in their notes."""
-        rows = [r for r in bundles.to_dict(orient="records") if r.get("attachments")]
-        notes = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in rows])
+        every = bundles.to_dict(orient="records")
+        rows = [r for r in every if r.get("attachments")]
+        days = {(str(r["chat_id"]), r["day"]) for r in rows}
+        # Every part of those days, so a file on another part's note is never taken for one whose note is gone.
+        notes = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in every
+                                  if (str(r["chat_id"]), r["day"]) in days])
+        for (chat_id, day, _), note in notes.items():
+            if note.note_id:
+                self.day_notes.setdefault((chat_id, day), set()).add(note.note_id)
         ledger = self.store.attachments([a["message_uid"] for r in rows for a in r["attachments"]])
         refused_before = [len(refusals_for(row, ledger)) for row in rows]
         uploads: list[tuple[dict[str, Any], dict[str, Any], NoteEntry]] = []
         for row in rows:
             note = notes.get((str(row["chat_id"]), row["day"], int(row["part"])))
             for attachment in row["attachments"]:
-                entry = ledger.get(attachment["message_uid"])
-                if entry is not None and entry.status in ("done", "refused"):
+                if self._settled(row, ledger.get(attachment["message_uid"])):
                     continue
                 if note is None or note.status != "done" or note.note_id is None:
                     self.items.add("attachment", attachment["message_uid"], "skipped",
@@ -101,21 +127,30 @@ class AttachmentLoader:
                 uploads.append((row, attachment, note))
         jobs = self._claim(uploads, ledger)
         try:
-            finished = self._upload_all(jobs)
+            finished = self._upload_all(self._reconcile(jobs, ledger))
         except BaseException:
             # Give the rest back at once rather than after the lease: a pending entry makes the next run check Zoho.
             self.store.release_writes(CLAIM_KIND, self.token, [job[1]["message_uid"] for job in jobs])
             raise
-        for (_, attachment, *_), done in zip(jobs, finished, strict=True):
-            ledger[attachment["message_uid"]] = done
+        for done in finished:
+            ledger[done.message_uid] = done
         newly_refused = [
             row for row, before in zip(rows, refused_before, strict=True)
             if (str(row["chat_id"]), row["day"], int(row["part"])) in notes and len(refusals_for(row, ledger)) > before
         ]
         self._list_refusals(newly_refused, notes, ledger)
 
+    def _settled(self, row: dict[str, Any], entry: AttachmentEntry | None) -> bool:
+        """Refused, or uploaded onto a note that is still one of the day's notes: nothing to do."""
+        if entry is None:
+            return False
+        if entry.status == "refused":
+            return True
+        day_notes = self.day_notes.get((str(row["chat_id"]), row["day"]), set())
+        return entry.status == "done" and (entry.note_id in day_notes or not day_notes)
+
     def _claim(self, uploads: list[tuple[dict[str, Any], dict[str, Any], NoteEntry]],
-               ledger: dict[str, AttachmentEntry]) -> list[tuple[Any, ...]]:
+               ledger: dict[str, AttachmentEntry]) -> list[Job]:
         """Claim the uploads; return the jobs this run owns, each with its ledger entry read after the claim."""
         if not uploads:
             return []
@@ -123,7 +158,8 @@ class AttachmentLoader:
         claims = self.store.claim_writes(CLAIM_KIND, self.token, uids)
         # Read again after winning: a run that finished just before may have written the file already.
         current = self.store.attachments([uid for uid in uids if claims.get(uid) != "busy"])
-        jobs, settled = [], []
+        jobs: list[Job] = []
+        settled = []
         for row, attachment, note in uploads:
             uid = attachment["message_uid"]
             entry = current.get(uid)
@@ -131,15 +167,51 @@ class AttachmentLoader:
                 self.items.add("attachment", uid, "deferred", BUSY)
                 self.items.quarantine("attachment", uid, row["chat_id"], BUSY)
                 self.items.quarantine("note", f"{row['chat_id']}/{row['day']}", row["chat_id"], BUSY)
-            elif entry is not None and entry.status in ("done", "refused"):
+            elif self._settled(row, entry):
+                assert entry is not None
                 ledger[uid] = entry
                 settled.append(uid)
             else:
-                jobs.append((row, attachment, note, entry, claims.get(uid) == "reclaimed"))
+                jobs.append((row, attachment, note, entry))
         self.store.release_writes(CLAIM_KIND, self.token, settled)
         return jobs
 
-    def _upload_all(self, uploads: list[tuple[Any, ...]]) -> list[AttachmentEntry]:
+    def _reconcile(self, jobs: list[Job], ledger: dict[str, AttachmentEntry]) -> list[Job]:
+        """Adopt the pending files that are already on their note in Zoho; return the jobs still to upload.
+
+        Only an entry pending on the current note can be there: one pending on an older note went to a note that
+        is gone. One list call per note, and only for notes that have a pending file.
+        """
+        by_note: dict[str, list[Job]] = {}
+        for job in jobs:
+            entry, note = job[3], job[2]
+            if entry is not None and entry.status == "pending" and entry.note_id == note.note_id:
+                by_note.setdefault(str(note.note_id), []).append(job)
+        if not by_note:
+            return jobs
+        held = {e.attachment_id for e in self.store.attachments_on_notes(list(by_note)) if e.attachment_id}
+        resolved: set[str] = set()
+        for note_id, pending in by_note.items():
+            try:
+                in_zoho = list(self.zoho.list_attachments("Notes", note_id))
+            except ZohoAPIError as error:
+                for row, attachment, _, entry in pending:
+                    assert entry is not None
+                    resolved.add(attachment["message_uid"])
+                    ledger[entry.message_uid] = self._retry_later(
+                        entry, f"could not check the note's files in Zoho ({error.code}: {error.message})",
+                        row["day"], status="pending")
+                continue
+            adopted = match_pending([job[3] for job in pending if job[3] is not None], in_zoho, held)
+            for _, attachment, _, entry in pending:
+                uid = attachment["message_uid"]
+                if uid in adopted and entry is not None:
+                    resolved.add(uid)
+                    ledger[uid] = self._finish(replace(entry, attachment_id=adopted[uid], status="done",
+                                                       reason=None), "uploaded")
+        return [job for job in jobs if job[1]["message_uid"] not in resolved]
+
+    def _upload_all(self, uploads: list[Job]) -> list[AttachmentEntry]:
         """Upload in order, or several at a time when configured; an error stops the uploads not yet started."""
         threads = upload_threads()
         if threads == 1:
@@ -155,39 +227,46 @@ class AttachmentLoader:
                 raise
 
     def _upload(self, row: dict[str, Any], attachment: dict[str, Any], note: NoteEntry,
-                entry: AttachmentEntry | None, reclaimed: bool) -> AttachmentEntry:
+                entry: AttachmentEntry | None) -> AttachmentEntry:
+        """Download the file into a spool, write the pending entry with its size, then send it to the note."""
         uid, filename = attachment["message_uid"], attachment.get("filename") or "file"
-        pending = AttachmentEntry(uid, str(row["chat_id"]), str(note.note_id), filename, None, "pending")
-        # A pending entry or a claim taken from a stopped run: that run may have uploaded the file already.
-        if reclaimed or (entry is not None and entry.status == "pending"):
-            existing = self._already_attached(pending)
-            if existing:
-                return self._finish(replace(pending, attachment_id=existing, status="done"), "uploaded")
-        self.store.put_attachments([pending])
+        fresh = AttachmentEntry(uid, str(row["chat_id"]), str(note.note_id), filename, None, "pending")
         try:
-            with self.timelines.open_attachment(uid, attachment.get("url")) as response:
-                size = int(response.headers.get("Content-Length") or 0)
-                if size > ZOHO_NOTE_FILE_LIMIT:
-                    return self._finish(replace(pending, status="refused", reason=too_large(size)), "refused")
-                # Spooled so the upload can be resent from the start when Zoho answers 5xx/429 or drops the line.
+            with self.timelines.open_attachment(uid, attachment.get("url")) as download:
+                if (download.size or 0) > ZOHO_NOTE_FILE_LIMIT:
+                    return self._finish(replace(fresh, status="refused", reason=too_large(download.size)), "refused")
+                # Spooled so the upload can be resent from the start when Zoho answers 429 or refuses the line.
                 with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-                    shutil.copyfileobj(getattr(response, "raw", response), spool)
+                    size = 0
+                    for chunk in download.chunks():
+                        size += spool.write(chunk)
+                        if size > ZOHO_NOTE_FILE_LIMIT:  # the host declared less, or nothing
+                            return self._finish(replace(fresh, status="refused", reason=too_large(size)), "refused")
                     spool.seek(0)
-                    attachment_id = self.zoho.upload_attachment("Notes", str(note.note_id), filename, spool)
+                    pending = replace(fresh, size=size)
+                    self.store.put_attachments([pending])
+                    return self._send(pending, spool, row["day"])
         except TimelinesAIError as error:
-            return self._retry_later(pending, f"TimelinesAI could not serve the file: {error.message}", row["day"])
+            # Nothing was sent: the file is simply tried again on the next run.
+            return self._retry_later(fresh, f"TimelinesAI could not serve the file: {error.message}", row["day"],
+                                     status="failed")
+
+    def _send(self, pending: AttachmentEntry, spool: Any, day: str) -> AttachmentEntry:
+        """Upload a spooled file whose pending entry is written; an unknown outcome keeps the entry pending."""
+        try:
+            attachment_id = self.zoho.upload_attachment("Notes", pending.note_id, pending.filename, spool)
         except ZohoAPIError as error:
             reason = permanent_refusal(error)
             if reason is not None:
                 return self._finish(replace(pending, status="refused", reason=reason), "refused")
-            return self._retry_later(pending, f"Zoho error {error.code}: {error.message}", row["day"])
+            why = f"Zoho error {error.code}: {error.message}"
+            if not_applied(error):
+                return self._retry_later(pending, why, day, status="failed")
+            return self._retry_later(pending, why + UNKNOWN_OUTCOME, day, status="pending")
+        except OSError as error:  # the connection broke after the file was sent (requests' errors are OSErrors)
+            return self._retry_later(pending, f"the upload got no answer ({type(error).__name__})" + UNKNOWN_OUTCOME,
+                                     day, status="pending")
         return self._finish(replace(pending, attachment_id=attachment_id, status="done"), "uploaded")
-
-    def _already_attached(self, entry: AttachmentEntry) -> str | None:
-        for found in self.zoho.list_attachments("Notes", entry.note_id):
-            if found.get("File_Name") == entry.filename:
-                return str(found["id"])
-        return None
 
     def _finish(self, entry: AttachmentEntry, outcome: str) -> AttachmentEntry:
         self.store.put_attachments([entry])
@@ -196,8 +275,9 @@ class AttachmentLoader:
         self.items.release("attachment", entry.message_uid)
         return entry
 
-    def _retry_later(self, entry: AttachmentEntry, reason: str, day: str) -> AttachmentEntry:
-        failed = replace(entry, status="failed", reason=reason)
+    def _retry_later(self, entry: AttachmentEntry, reason: str, day: str, *, status: str) -> AttachmentEntry:
+        """Record the file's failure with its reason for the next run; `pending` when it may be in Zoho already."""
+        failed = replace(entry, status=status, reason=reason)
         self.store.put_attachments([failed])
         self.store.release_writes(CLAIM_KIND, self.token, [entry.message_uid])
         self.items.add("attachment", entry.message_uid, "failed", reason)

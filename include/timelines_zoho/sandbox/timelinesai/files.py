@@ -1,9 +1,15 @@
-"""Signed, expiring attachment URLs served by the emulator itself, like the vendor's S3 links."""
+"""Signed, expiring attachment URLs served by the emulator itself, like the vendor's S3 links.
+
+Fault: a download host that refuses connections. Files selected by uid, by chat, or the next N URLs handed out
+get a URL on a local port that is bound but never listens, so connecting to it is refused at once.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import socket
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -20,13 +26,46 @@ def _signature(state: EmulatorState, uid: str, expires: int) -> str:
     return hmac.new(key, f"{uid}:{expires}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
+@functools.cache
+def _refusing_socket() -> socket.socket:
+    """A socket bound to a local port and never listening: nothing else can take the port, connects are refused."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def refusing_host() -> str:
+    """The root URL of the download host that refuses connections."""
+    return f"http://127.0.0.1:{_refusing_socket().getsockname()[1]}"
+
+
+def _refused(state: EmulatorState, uid: str) -> bool:
+    """Whether this file's URL goes to the refusing host (the countdown is spent as URLs are handed out)."""
+    faults = state.faults
+    if uid in faults.refused_download_uids:
+        return True
+    if faults.refused_download_chats:
+        store = state.workspace.messages
+        index = content.uid_index(state.workspace.seed, uid, len(store))
+        if index is not None:
+            chat = state.workspace.chats[int(store.cols["chat"][index])]
+            if chat.id in faults.refused_download_chats:
+                return True
+    with state.lock:
+        if faults.refused_downloads_next > 0:
+            faults.refused_downloads_next -= 1
+            return True
+    return False
+
+
 def signer(state: EmulatorState) -> Callable[[str, str], str]:
     """Return a function that makes a fresh signed URL for (uid, filename)."""
 
     def sign(uid: str, filename: str) -> str:
         expires = int(time.time()) + state.settings.url_ttl_seconds
         name = urllib.parse.quote(filename)
-        return f"{state.base_url}/files/{uid}/{name}?Expires={expires}&Signature={_signature(state, uid, expires)}"
+        host = refusing_host() if _refused(state, uid) else state.base_url
+        return f"{host}/files/{uid}/{name}?Expires={expires}&Signature={_signature(state, uid, expires)}"
 
     return sign
 

@@ -41,6 +41,10 @@ class Faults:
     throttle_status: int = 429  # 403 reproduces the observed "403 as a throttle" with no Retry-After
     plain_text_401: bool = False
     latency_ms: int = 0
+    # A download host that refuses connections: these files' URLs point at a closed port (files.py).
+    refused_download_uids: list[str] = field(default_factory=list)
+    refused_download_chats: list[int] = field(default_factory=list)
+    refused_downloads_next: int = 0  # the next N file URLs handed out, whichever files they are
 
 
 @dataclass

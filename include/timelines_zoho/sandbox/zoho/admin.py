@@ -78,6 +78,10 @@ class ZohoSandboxAdmin:
         """Return the normalised state dump."""
         return self._call("GET", "state")
 
+    def delete_attachment(self, attachment_id: str) -> None:
+        """Delete a file the way a person does in Zoho's UI."""
+        self._call("DELETE", f"attachments/{attachment_id}")
+
     def save(self) -> bool:
         """Write the state file now; tells whether the server has one."""
         return self._call("POST", "save")["saved"]

@@ -13,6 +13,7 @@ from timelines_zoho.sandbox.zoho.accounts import (
     issue_grant,
     issue_refresh_token,
 )
+from timelines_zoho.sandbox.zoho.attachments import remove_attachment
 from timelines_zoho.sandbox.zoho.catalog import make_field
 from timelines_zoho.sandbox.zoho.limits import credits_used, parse_json_body
 from timelines_zoho.sandbox.zoho.meta import default_org, new_user
@@ -227,3 +228,11 @@ async def attachment_bytes(attachment_id: str, request: Request) -> Response:
         return JSONResponse({"error": "no such attachment"}, status_code=404)
     return Response(state.blobs[attachment_id], media_type="application/octet-stream")
 
+
+
+@router.delete("/attachments/{attachment_id}")
+async def person_deletes_attachment(attachment_id: str, request: Request) -> JSONResponse:
+    """A person deletes a file in Zoho's UI: it is gone from its note or record, with no API call counted."""
+    if not remove_attachment(_state(request), attachment_id):
+        return JSONResponse({"error": "no such attachment"}, status_code=404)
+    return JSONResponse({"deleted": attachment_id})

@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from timelines_zoho.sandbox.zoho.errors import ZohoError, required_param
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope
 from timelines_zoho.sandbox.zoho.records import page_of
+from timelines_zoho.sandbox.zoho.state import ZohoState
 from timelines_zoho.sandbox.zoho.validation import record_name
 
 router = APIRouter()
@@ -128,13 +129,24 @@ async def download_attachment(module: str, record_id: str, attachment_id: str,
 async def delete_attachment(module: str, record_id: str, attachment_id: str,
                             ctx: Api) -> JSONResponse:
     """Delete one attachment."""
-    record = _parent(ctx, module, record_id, "DELETE")
+    _parent(ctx, module, record_id, "DELETE")
     _attachment(ctx, record_id, attachment_id)
     ctx.charge(1)
-    ctx.state.attachments.pop(attachment_id)
-    ctx.state.blobs.pop(attachment_id, None)
-    ctx.state.attachments_by_parent[record_id].remove(attachment_id)
-    if module == "Notes":
-        record["$attachments"] = [a for a in record.get("$attachments", []) if a["id"] != attachment_id]
+    remove_attachment(ctx.state, attachment_id)
     return JSONResponse({"data": [{"code": "SUCCESS", "details": {"id": attachment_id}, "message": "record deleted",
                                    "status": "success"}]})
+
+
+def remove_attachment(state: ZohoState, attachment_id: str) -> bool:
+    """Delete one attachment from its parent (and the note's `$attachments`); False when there is none."""
+    attachment = state.attachments.pop(attachment_id, None)
+    if attachment is None:
+        return False
+    state.blobs.pop(attachment_id, None)
+    parent_id = attachment["Parent_Id"]["id"]
+    state.attachments_by_parent[parent_id].remove(attachment_id)
+    parent = state.records.get(attachment["$se_module"], {}).get(parent_id)
+    if parent is not None and attachment["$se_module"] == "Notes":
+        parent["$attachments"] = [a for a in parent.get("$attachments", []) if a["id"] != attachment_id]
+        parent["$size"] = str(sum(int(a["Size"]) for a in parent["$attachments"]))
+    return True

@@ -1,0 +1,52 @@
+"""Which of a note's Zoho attachments a pending file already is: the reconciliation rule, pure.
+
+A pending ledger entry means an upload may have reached Zoho without our hearing of it (a crash, a lost
+response). Before sending it again we look at the note's attachments. Two messages of one chat-day can carry files
+of the same name (every phone calls its pictures `photo.jpg`), so a name alone would let one message adopt the
+other's file. A Zoho attachment is adopted only when all of these hold:
+
+- its name is the file's name and, when the ledger knows the size sent, its size is that size;
+- no ledger entry holds it already (another message uploaded it, or adopted it earlier);
+- it is the oldest such attachment not adopted by an earlier pending file of the note: pending files are matched
+  in message order, the order in which they are uploaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from timelines_zoho.state import AttachmentEntry
+
+
+def _age(attachment: dict[str, Any]) -> tuple[str, int]:
+    """Oldest first: Zoho's creation time, then its id (ids grow with time within a data centre)."""
+    raw_id = str(attachment.get("id") or "")
+    return (str(attachment.get("Created_Time") or ""), int(raw_id) if raw_id.isdigit() else 0)
+
+
+def _size(attachment: dict[str, Any]) -> int | None:
+    try:
+        return int(attachment.get("Size"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def match_pending(pending: list[AttachmentEntry], in_zoho: Iterable[dict[str, Any]],
+                  held: set[str]) -> dict[str, str]:
+    """Return {message uid: attachment id} for the pending files (in message order) already in Zoho.
+
+    `held` is the attachment ids the ledger already gives to a message; they are never adopted again.
+    """
+    free = sorted((a for a in in_zoho if str(a.get("id")) not in held), key=_age)
+    adopted: dict[str, str] = {}
+    for entry in pending:
+        for attachment in free:
+            if attachment.get("File_Name") != entry.filename:
+                continue
+            if entry.size is not None and _size(attachment) != entry.size:
+                continue
+            adopted[entry.message_uid] = str(attachment["id"])
+            free.remove(attachment)
+            break
+    return adopted

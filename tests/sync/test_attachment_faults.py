@@ -1,0 +1,190 @@
+"""Attachments under faults: same-named files and a crash, a download host that refuses connections, a person who
+deletes a file in Zoho. The steps run in-process against the emulators."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sync_support import Sync, local_epoch, pick_chat, workspace
+
+from timelines_zoho.hooks.transport import RetryPolicy
+from timelines_zoho.state import contacts as claims_module
+from timelines_zoho.sync import runner, staging
+
+WINDOW = {"window_start": "2026-03-30T00:00:00+02:00", "window_end": "2026-04-01T00:00:00+02:00"}
+DAY = date(2026, 3, 31)
+
+
+class SimulatedCrash(RuntimeError):
+    """The process died right after Zoho stored the file, before our bookkeeping."""
+
+
+class CrashAfterUploading:
+    """A ZohoCRMHook that uploads the first file called `filename`, then 'dies' before the caller hears of it."""
+
+    def __init__(self, filename: str) -> None:
+        from timelines_zoho.hooks.zoho import ZohoCRMHook
+
+        self.hook, self.filename = ZohoCRMHook(), filename
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.hook, name)
+
+    def upload_attachment(self, module: str, record_id: str, filename: str, stream: Any) -> str:
+        self.hook.upload_attachment(module, record_id, filename, stream)
+        if filename == self.filename:
+            raise SimulatedCrash(filename)
+        return "unreachable"
+
+
+class Hooks(runner.Hooks):
+    """The DAG's hooks, with a crashing Zoho hook and TimelinesAI retries that do not really sleep."""
+
+    def __init__(self, crash_on: str | None = None) -> None:
+        super().__init__()
+        self.crash_on = crash_on
+
+    def timelines(self) -> Any:
+        from timelines_zoho.hooks.timelinesai import TimelinesAIHook
+
+        return TimelinesAIHook(self.timelines_conn_id, retry_policy=RetryPolicy(sleep=lambda _: None))
+
+    def zoho(self) -> Any:
+        return CrashAfterUploading(self.crash_on) if self.crash_on else super().zoho()
+
+
+@pytest.fixture(autouse=True)
+def _download_host_back_up(sync: Sync) -> Any:
+    """The refusing host is a fault of one test: the emulators (and their message uids) are shared by the module."""
+    yield
+    sync.timelines.faults(refused_download_uids=[])
+
+
+def _shard_of(shards: list[dict[str, Any]], chat_id: int) -> dict[str, Any]:
+    return next(s for s in shards if str(chat_id) in set(staging.read_frame(s["bundles"])["chat_id"].astype(str)))
+
+
+def _files_of(sync: Sync, note_id: str) -> list[dict[str, Any]]:
+    return [a for a in sync.dump()["attachments"] if a["parent_id"] == note_id]
+
+
+def _add_files(sync: Sync, chat_id: int, files: list[tuple[str, int]], hour: int = 10) -> list[str]:
+    return sync.timelines.add_messages(chat_id, [
+        {"text": f"file {n}", "ts": local_epoch(DAY, hour, n), "attachment": {"filename": name, "size": size}}
+        for n, (name, size) in enumerate(files)
+    ])
+
+
+def test_two_same_name_files_and_a_crash_between_them(sync: Sync, monkeypatch) -> None:
+    runner.run_inline("first", WINDOW)
+    chat, _, note = pick_chat(sync.dump(), workspace(), DAY, created=True)
+    uids = _add_files(sync, chat["id"], [("photo.jpg", 5000), ("photo.jpg", 7000)])
+    meta = runner.start_and_extract("crashed", WINDOW, None, None)
+    shards = runner.transform(meta)
+    runner.prepare_zoho(meta)
+    for step in (runner.load_contacts, runner.load_notes):
+        for shard in shards:
+            step(meta, shard)
+    shard = _shard_of(shards, chat["id"])
+    with pytest.raises(SimulatedCrash):
+        runner.load_attachments(meta, shard, Hooks(crash_on="photo.jpg"))
+    assert [a["Size"] for a in _files_of(sync, note["id"]) if a["File_Name"] == "photo.jpg"] == ["5000"]
+    sync.store.claim_writes("attachment", "killed run", uids)  # a SIGKILL leaves both claims behind
+    monkeypatch.setattr(claims_module, "CLAIM_LEASE", timedelta(0))
+
+    runner.load_attachments(meta, shard)
+
+    photos = {a["id"]: a["Size"] for a in _files_of(sync, note["id"]) if a["File_Name"] == "photo.jpg"}
+    assert sorted(photos.values()) == ["5000", "7000"], "each message has its own photo.jpg in Zoho"
+    ledger = sync.store.attachments(uids)
+    assert [photos.get(ledger[uid].attachment_id) for uid in uids] == ["5000", "7000"], (
+        "each ledger row points at its own file, never both at one"
+    )
+
+
+def test_a_pending_file_never_adopts_a_same_named_file_of_another_size(sync: Sync) -> None:
+    # Two uploads in flight (upload threads): the second reached Zoho, the first did not, then the worker died.
+    from timelines_zoho.hooks.zoho import ZohoCRMHook
+    from timelines_zoho.state import AttachmentEntry
+
+    runner.run_inline("first", WINDOW)
+    chat, _, note = pick_chat(sync.dump(), workspace(), DAY, created=True)
+    uids = _add_files(sync, chat["id"], [("scan.pdf", 3000), ("scan.pdf", 9000)])
+    sync.store.put_attachments([
+        AttachmentEntry(uid, str(chat["id"]), note["id"], "scan.pdf", None, "pending", size=size)
+        for uid, size in zip(uids, (3000, 9000), strict=True)
+    ])
+    import io
+
+    ZohoCRMHook().upload_attachment("Notes", note["id"], "scan.pdf", io.BytesIO(b"x" * 9000))
+
+    runner.run_inline("next", WINDOW)
+
+    scans = {a["id"]: a["Size"] for a in _files_of(sync, note["id"]) if a["File_Name"] == "scan.pdf"}
+    assert sorted(scans.values()) == ["3000", "9000"]
+    ledger = sync.store.attachments(uids)
+    assert [scans.get(ledger[uid].attachment_id) for uid in uids] == ["3000", "9000"]
+
+
+def _run_steps(run_key: str, window: dict[str, str], hooks: runner.Hooks) -> tuple[dict[str, Any], list[str]]:
+    """Run every step like run_inline; return the summary and the uids of the run's files."""
+    from timelines_zoho.sync import summary
+
+    meta = runner.start_and_extract(run_key, window, None, None, hooks)
+    shards = runner.transform(meta)
+    uids = [a["message_uid"] for s in shards for files in staging.read_frame(s["bundles"])["attachments"]
+            for a in files]
+    runner.prepare_zoho(meta, hooks)
+    for step in (runner.load_contacts, runner.load_notes, runner.load_attachments):
+        for shard in shards:
+            step(meta, shard, hooks)
+    return summary.finish(runner.open_store(), meta), uids
+
+
+def test_unreachable_download_host_fails_only_that_file(sync: Sync, caplog) -> None:
+    runner.run_inline("day before", {**WINDOW, "window_end": "2026-03-31T00:00:00+02:00"})
+    chat, _, _ = pick_chat(sync.dump(), workspace(), DAY - timedelta(days=1), created=True)
+    [refused] = _add_files(sync, chat["id"], [("contract.pdf", 4000)])
+    sync.timelines.faults(refused_download_uids=[refused])
+    caplog.set_level(logging.INFO)
+
+    summary, files = _run_steps("host down", WINDOW, Hooks())
+
+    failed = [i for i in summary["issues"] if i["kind"] == "attachment"]
+    assert [(i["id"], i["outcome"]) for i in failed] == [(refused, "failed")]
+    assert "refused the connection" in failed[0]["reason"]
+    ledger = sync.store.attachments(files)
+    assert {uid: e.status for uid, e in ledger.items() if e.status != "done"} == {refused: "failed"}
+    assert len(ledger) == len(files) > 2 and summary["counts"]["attachments_uploaded"] > 1, "the rest went on"
+    assert [q.item_id for q in sync.store.quarantined("attachment")] == [refused]
+    told = caplog.text + json.dumps(summary) + json.dumps(sync.store.run_items(sync.store.recent_runs(1)[0].id))
+    for secret in ("Signature", "Expires=", sync.timelines.tokens()["owner"]):
+        assert secret not in told, f"{secret} leaked into a log, the summary or a run item"
+
+    sync.timelines.faults(refused_download_uids=[])
+    again, _ = _run_steps("host back", WINDOW, Hooks())
+    assert again["counts"]["attachments_uploaded"] == 1
+    assert [i for i in again["issues"] if i["kind"] == "attachment"] == []
+    assert sync.store.attachments([refused])[refused].status == "done"
+
+
+def test_a_file_a_person_deleted_in_zoho_is_not_uploaded_again(sync: Sync) -> None:
+    runner.run_inline("first", WINDOW)
+    chat, _, note = pick_chat(sync.dump(), workspace(), DAY, created=True)
+    [uid] = _add_files(sync, chat["id"], [("price list.xlsx", 2500)])
+    runner.run_inline("file", WINDOW)
+    attachment_id = sync.store.attachments([uid])[uid].attachment_id
+    assert attachment_id in {a["id"] for a in _files_of(sync, note["id"])}
+    sync.zoho.delete_attachment(attachment_id)
+    sync.timelines.add_messages(chat["id"], [{"text": "did you get it?", "ts": local_epoch(DAY, 11)}])
+
+    summary = runner.run_inline("after the deletion", WINDOW)
+
+    assert summary["counts"]["notes_updated"] == 1, "the day's note still grows"
+    assert summary["counts"]["attachments_uploaded"] == 0, "what a person deleted stays deleted"
+    assert attachment_id not in {a["id"] for a in _files_of(sync, note["id"])}
+    assert all(a["File_Name"] != "price list.xlsx" for a in _files_of(sync, note["id"]))
