@@ -188,3 +188,71 @@ def test_a_file_a_person_deleted_in_zoho_is_not_uploaded_again(sync: Sync) -> No
     assert summary["counts"]["attachments_uploaded"] == 0, "what a person deleted stays deleted"
     assert attachment_id not in {a["id"] for a in _files_of(sync, note["id"])}
     assert all(a["File_Name"] != "price list.xlsx" for a in _files_of(sync, note["id"]))
+
+
+class LosesUploadAnswers:
+    """A ZohoCRMHook whose uploads reach Zoho, then the connection resets before the answer (as the transport
+    reports a write whose outcome is unknown)."""
+
+    def __init__(self) -> None:
+        from timelines_zoho.hooks.zoho import ZohoCRMHook
+
+        self.hook = ZohoCRMHook()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.hook, name)
+
+    def upload_attachment(self, module: str, record_id: str, filename: str, stream: Any) -> str:
+        import requests
+
+        self.hook.upload_attachment(module, record_id, filename, stream)
+        raise requests.ConnectionError("Connection reset by peer")
+
+
+class LostAnswerHooks(Hooks):
+    def zoho(self) -> Any:
+        return LosesUploadAnswers()
+
+
+def test_lost_upload_responses_leave_files_pending_and_the_next_run_adopts_them(sync: Sync) -> None:
+    summary, files = _run_steps("answers lost", WINDOW, LostAnswerHooks())
+    in_zoho = len(sync.dump()["attachments"])
+    failed = [i for i in summary["issues"] if i["kind"] == "attachment"]
+    assert len(failed) == len(files) == in_zoho > 1, "every upload reached Zoho, each failed alone, the run went on"
+    assert all("checked before it is sent again" in i["reason"] for i in failed)
+    assert {e.status for e in sync.store.attachments(files).values()} == {"pending"}
+
+    again, _ = _run_steps("next", WINDOW, Hooks())
+
+    dump = sync.dump()
+    assert len(dump["attachments"]) == in_zoho, "no file was sent twice"
+    assert again["counts"]["attachments_uploaded"] == len(files)  # adopted from the note's attachments
+    ledger = sync.store.attachments(files)
+    assert {e.status for e in ledger.values()} == {"done"}
+    assert len({e.attachment_id for e in ledger.values()}) == len(files)
+    assert sync.store.quarantined("attachment") == []
+
+
+def test_files_follow_a_day_note_that_was_created_again(sync: Sync) -> None:
+    # What the notes loader does when a person deleted the day's note: it creates the note again and records it.
+    from dataclasses import replace
+
+    from timelines_zoho.hooks.zoho import ZohoCRMHook
+
+    runner.run_inline("first", WINDOW)
+    chat, record, note = pick_chat(sync.dump(), workspace(), DAY, created=True)
+    [uid] = _add_files(sync, chat["id"], [("invoice.pdf", 1500)])
+    runner.run_inline("file", WINDOW)
+    key = (str(chat["id"]), DAY.isoformat(), 1)
+    old = sync.store.notes([key])[key]
+    zoho = ZohoCRMHook()
+    zoho._call("DELETE", f"/Notes/{old.note_id}")
+    [created] = zoho.create_notes([{"Note_Title": note["Note_Title"], "Note_Content": note["Note_Content"],
+                                    "Parent_Id": {"module": {"api_name": "Contacts"}, "id": record["id"]}}])
+    sync.store.put_notes([replace(old, note_id=created.id)])
+
+    summary = runner.run_inline("after the note came back", WINDOW)
+
+    files = {a["File_Name"] for a in _files_of(sync, str(created.id))}
+    assert "invoice.pdf" in files and summary["counts"]["attachments_uploaded"] == len(files)
+    assert sync.store.attachments([uid])[uid].note_id == created.id
