@@ -46,3 +46,23 @@ def test_urls_expire_after_the_ttl(tl):
 def test_tampered_signature_is_refused(tl):
     url = _attachments(tl)[0]["attachment_url"]
     assert requests.get(url[:-3] + "000", timeout=30).status_code == 403
+
+
+def test_a_download_host_that_refuses_connections(tl):
+    first, second, third = _attachments(tl)[:3]
+    tl.admin.faults(refused_download_uids=[first["uid"]], refused_downloads_next=1)
+    urls = {m["uid"]: m["attachment_url"] for m in _attachments(tl)}
+    refused = [uid for uid, url in urls.items() if not url.startswith(f"{tl.admin.root_url}/files/")]
+    assert refused == [first["uid"], second["uid"]], "the chosen file and the next URL handed out"
+    for uid in refused:
+        try:
+            requests.get(urls[uid], timeout=5)
+        except requests.ConnectionError as error:
+            assert "refused" in str(error).lower()
+        else:
+            raise AssertionError("the refusing host answered")
+    assert requests.get(urls[third["uid"]], timeout=30).status_code == 200
+    tl.admin.faults(refused_download_uids=[])
+    chat = tl.chat_by_name("Anna Kowalska")
+    tl.admin.faults(refused_download_chats=[chat["id"]])
+    assert all(not m["attachment_url"].startswith(tl.admin.root_url) for m in _attachments(tl))

@@ -51,3 +51,16 @@ def test_upload_to_unknown_record_or_without_file_is_an_error(api):
     [contact] = api.insert("Contacts", {"Last_Name": "Doe"})
     empty = api.call("POST", f"Contacts/{contact}/Attachments")
     assert empty.status_code == 400 and empty.json()["status"] == "error"
+
+
+def test_a_person_deleting_a_file_removes_it_from_its_note(zoho, api):
+    [contact] = api.insert("Contacts", {"Last_Name": "Doe"})
+    note = api.post(f"Contacts/{contact}/Notes", {"data": [{"Note_Title": "t", "Note_Content": "c"}]}
+                    ).json()["data"][0]["details"]["id"]
+    kept, gone = (api.call("POST", f"Notes/{note}/Attachments", files={"file": (name, b"abc")}
+                           ).json()["data"][0]["details"]["id"] for name in ("kept.jpg", "gone.jpg"))
+    zoho.delete_attachment(gone)
+    listed = api.get(f"Notes/{note}/Attachments", fields="File_Name").json()["data"]
+    assert [a["id"] for a in listed] == [kept]
+    assert [a["id"] for a in api.get(f"Notes/{note}").json()["data"][0]["$attachments"]] == [kept]
+    assert api.get(f"Notes/{note}/Attachments/{gone}").json()["code"] == "INVALID_DATA"
