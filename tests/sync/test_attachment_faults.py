@@ -166,7 +166,8 @@ def test_unreachable_download_host_fails_only_that_file(sync: Sync, caplog) -> N
         assert secret not in told, f"{secret} leaked into a log, the summary or a run item"
 
     sync.timelines.faults(refused_download_uids=[])
-    again, _ = _run_steps("host back", WINDOW, Hooks())
+    next_hour = {"window_start": "2026-04-01T00:00:00+02:00", "window_end": "2026-04-01T01:00:00+02:00"}
+    again, _ = _run_steps("host back, next hourly run", next_hour, Hooks())  # the quarantine brings the day back
     assert again["counts"]["attachments_uploaded"] == 1
     assert [i for i in again["issues"] if i["kind"] == "attachment"] == []
     assert sync.store.attachments([refused])[refused].status == "done"

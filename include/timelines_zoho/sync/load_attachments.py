@@ -179,14 +179,16 @@ class AttachmentLoader:
     def _reconcile(self, jobs: list[Job], ledger: dict[str, AttachmentEntry]) -> list[Job]:
         """Adopt the pending files that are already on their note in Zoho; return the jobs still to upload.
 
-        Only an entry pending on the current note can be there: one pending on an older note went to a note that
-        is gone. One list call per note, and only for notes that have a pending file.
+        The check is on the note the entry was pending on, when that is still one of the day's notes; one pending
+        on a note that is no longer the day's went to a note that is gone. One list call per note, and only for
+        notes that have a pending file.
         """
         by_note: dict[str, list[Job]] = {}
         for job in jobs:
-            entry, note = job[3], job[2]
-            if entry is not None and entry.status == "pending" and entry.note_id == note.note_id:
-                by_note.setdefault(str(note.note_id), []).append(job)
+            row, entry = job[0], job[3]
+            live = self.day_notes.get((str(row["chat_id"]), row["day"]), set())
+            if entry is not None and entry.status == "pending" and entry.note_id in live:
+                by_note.setdefault(entry.note_id, []).append(job)
         if not by_note:
             return jobs
         held = {e.attachment_id for e in self.store.attachments_on_notes(list(by_note)) if e.attachment_id}
