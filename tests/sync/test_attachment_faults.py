@@ -173,6 +173,22 @@ def test_unreachable_download_host_fails_only_that_file(sync: Sync, caplog) -> N
     assert sync.store.attachments([refused])[refused].status == "done"
 
 
+def test_a_dead_download_host_costs_one_retry_cycle_per_task(sync: Sync, caplog) -> None:
+    runner.run_inline("day before", {**WINDOW, "window_end": "2026-03-31T00:00:00+02:00"})
+    chat, _, _ = pick_chat(sync.dump(), workspace(), DAY - timedelta(days=1), created=True)
+    uids = _add_files(sync, chat["id"], [(f"page-{n}.png", 1000 + n) for n in range(3)])
+    sync.timelines.faults(refused_download_chats=[chat["id"]])
+    caplog.set_level(logging.WARNING, logger="timelines_zoho.hooks.transport")
+    try:
+        summary, _ = _run_steps("host down", WINDOW, Hooks())
+    finally:
+        sync.timelines.faults(refused_download_chats=[])
+    failed = {i["id"]: i["reason"] for i in summary["issues"] if i["kind"] == "attachment"}
+    assert set(uids) <= set(failed), "each file of the dead host failed alone, with its reason"
+    retries = [r for r in caplog.records if r.getMessage().startswith("GET attachment failed")]
+    assert len(retries) == RetryPolicy().max_attempts - 1, "the host was given one retry cycle, not one per file"
+
+
 def test_a_file_a_person_deleted_in_zoho_is_not_uploaded_again(sync: Sync) -> None:
     runner.run_inline("first", WINDOW)
     chat, _, note = pick_chat(sync.dump(), workspace(), DAY, created=True)
