@@ -5,13 +5,8 @@ Zoho's own refusal) is not uploaded: it is recorded as refused, and the note is 
 
 Each file fails alone: a download that fails (an expired link, a host that refuses connections) or an upload Zoho
 turns down is recorded with its reason, shown in the run summary and quarantined for the next run; the rest of
-the shard goes on. Which failures are retried is decided by Zoho's error code:
-
-- Permanent: Zoho refuses the file itself (413 or a size code; `INVALID_DATA`, `NOT_SUPPORTED` or `NOT_ALLOWED`
-  whose details name the `file` part, e.g. an `.exe`). Sending it again can never succeed, so it is recorded
-  once as refused with Zoho's reason, listed in the note and the run summary, and never uploaded again.
-- Transient: anything else (429, 5xx, credits, auth, permissions, a TimelinesAI download error). The file is
-  quarantined and retried on the next run (the quarantine counts the attempts), never twice in one run.
+the shard goes on. A file Zoho refuses for itself is recorded once as refused and never sent again; any other
+failure is quarantined and retried on the next run, never twice in one run (attachment_verdicts says which is which).
 
 Exactly once: the file is downloaded (spooled) first, then a pending ledger entry with its size is written, then
 it is uploaded. An upload whose outcome is unknown (a 5xx, a connection lost after sending, an unreadable answer)
@@ -44,17 +39,19 @@ from timelines_zoho.hooks.errors import TimelinesAIError, ZohoAPIError
 from timelines_zoho.hooks.queries import chunked
 from timelines_zoho.state import AttachmentEntry, NoteEntry, StateStore
 from timelines_zoho.sync.attachment_match import match_pending
+from timelines_zoho.sync.attachment_verdicts import (
+    ZOHO_NOTE_FILE_LIMIT,
+    not_applied,
+    permanent_refusal,
+    too_large,
+)
 from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.note_content import final_content, note_hash, note_item_id, refusals_for
 
 log = logging.getLogger(__name__)
 
-ZOHO_NOTE_FILE_LIMIT = 20 * 1024 * 1024
 UPLOAD_THREADS = "TIMELINES_ZOHO_UPLOAD_THREADS"
 SPOOL_IN_MEMORY = 1024 * 1024  # larger files spill to a temporary file
-TOO_LARGE_CODES = {"FILE_SIZE_EXCEEDS", "FILE_SIZE_MORE_THAN_ALLOWED_SIZE", "BODY_SIZE_REACHED"}
-# Codes that blame the request's content; they are permanent only when the details name the file part.
-FILE_REFUSAL_CODES = {"INVALID_DATA", "NOT_SUPPORTED", "NOT_ALLOWED"}
 CLAIM_KIND = "attachment"
 BUSY = "another run is uploading this file right now; retried on the next run"
 UNKNOWN_OUTCOME = "; whether Zoho stored it is unknown, so the note's files are checked before it is sent again"
@@ -63,26 +60,6 @@ UNKNOWN_OUTCOME = "; whether Zoho stored it is unknown, so the note's files are 
 def upload_threads() -> int:
     """Uploads in flight per task: 1 unless set; keep threads × zoho_api pool slots within Zoho's concurrency."""
     return max(1, int(os.environ.get(UPLOAD_THREADS) or 1))
-
-
-def too_large(size: int) -> str:
-    """Say why a file of `size` bytes is not attached."""
-    return f"not attached: {size / 1024 / 1024:.1f} MB is over Zoho's 20 MB limit for note attachments"
-
-
-def not_applied(error: ZohoAPIError) -> bool:
-    """Zoho answered and turned the upload down (a 4xx, or 200 with an error item), so it stored nothing."""
-    return 400 <= error.status < 500 or error.status == 200
-
-
-def permanent_refusal(error: ZohoAPIError) -> str | None:
-    """Say why Zoho will never take this file, or None when the error is transient and worth a later retry."""
-    if error.status == 413 or error.code in TOO_LARGE_CODES:
-        return f"not attached: Zoho refused it as too large ({error.code})"
-    # The code alone is not enough: INVALID_DATA also means a deleted note (details name the id), which may recover.
-    if error.code in FILE_REFUSAL_CODES and error.details.get("param_name") == "file":
-        return f"not attached: Zoho refused the file ({error.code}: {error.message})"
-    return None
 
 
 Job = tuple[dict[str, Any], dict[str, Any], NoteEntry, AttachmentEntry | None]
@@ -196,13 +173,13 @@ class AttachmentLoader:
         for note_id, pending in by_note.items():
             try:
                 in_zoho = list(self.zoho.list_attachments("Notes", note_id))
-            except ZohoAPIError as error:
+            except (ZohoAPIError, OSError) as error:  # the files of this note wait; the other notes go on
+                why = f"{error.code}: {error.message}" if isinstance(error, ZohoAPIError) else type(error).__name__
                 for row, attachment, _, entry in pending:
                     assert entry is not None
                     resolved.add(attachment["message_uid"])
                     ledger[entry.message_uid] = self._retry_later(
-                        entry, f"could not check the note's files in Zoho ({error.code}: {error.message})",
-                        row["day"], status="pending")
+                        entry, f"could not check the note's files in Zoho ({why})", row["day"], status="pending")
                 continue
             adopted = match_pending([job[3] for job in pending if job[3] is not None], in_zoho, held)
             for _, attachment, _, entry in pending:
