@@ -52,10 +52,16 @@ def check_timelines_response(response: requests.Response) -> None:
 
 
 def check_download(response: requests.Response) -> None:
-    """An attachment URL answering 401/403/404/410 has expired; anything else is a normal error."""
-    if response.status_code in (401, 403, 404, 410):
-        raise _ExpiredURL(response.status_code, "attachment URL expired")
-    check_timelines_response(response)
+    """An attachment URL answering 401/403/404/410 has expired; anything else is an error with its status only.
+
+    The body is never quoted: a storage host's error page can echo the signed request (S3 shows the string it
+    signed and the signature it was given).
+    """
+    status = response.status_code
+    if status in (401, 403, 404, 410):
+        raise _ExpiredURL(status, "attachment URL expired")
+    raise TimelinesAIError(status, f"the download host {host_of(response.url or '')} answered {status} "
+                                   f"{response.reason or ''}".rstrip(), "download_failed", retry_after_seconds(response))
 
 
 def _param(value: Any) -> str:
