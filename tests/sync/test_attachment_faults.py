@@ -231,7 +231,12 @@ class LostAnswerHooks(Hooks):
         return LosesUploadAnswers()
 
 
-def test_lost_upload_responses_leave_files_pending_and_the_next_run_adopts_them(sync: Sync) -> None:
+@pytest.mark.parametrize("threads", ["1", "4"])
+def test_lost_upload_responses_leave_files_pending_and_the_next_run_adopts_them(sync: Sync, monkeypatch,
+                                                                                 threads: str) -> None:
+    from timelines_zoho.sync.load_attachments import UPLOAD_THREADS
+
+    monkeypatch.setenv(UPLOAD_THREADS, threads)
     summary, files = _run_steps("answers lost", WINDOW, LostAnswerHooks())
     in_zoho = len(sync.dump()["attachments"])
     failed = [i for i in summary["issues"] if i["kind"] == "attachment"]
