@@ -51,11 +51,13 @@ def _refused(state: EmulatorState, uid: str) -> bool:
             chat = state.workspace.chats[int(store.cols["chat"][index])]
             if chat.id in faults.refused_download_chats:
                 return True
-    with state.lock:
-        if faults.refused_downloads_next > 0:
-            faults.refused_downloads_next -= 1
-            return True
-    return False
+    if faults.refused_downloads_next <= 0:
+        return False
+    with state.lock:  # requests are served on several threads; each URL takes one from the countdown
+        if faults.refused_downloads_next <= 0:
+            return False
+        faults.refused_downloads_next -= 1
+        return True
 
 
 def signer(state: EmulatorState) -> Callable[[str, str], str]:
