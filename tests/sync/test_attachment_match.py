@@ -29,3 +29,8 @@ def test_a_file_of_another_size_is_not_adopted_but_an_unknown_size_matches_by_na
     in_zoho = [_zoho("9001", "scan.pdf", 9000)]
     assert match_pending([_pending("m1", "scan.pdf", 3000)], in_zoho, held=set()) == {}
     assert match_pending([_pending("m1", "scan.pdf", None)], in_zoho, held=set()) == {"m1": "9001"}
+
+
+def test_listing_entries_without_an_id_are_never_adopted() -> None:
+    in_zoho = [{"File_Name": "photo.jpg", "Size": "10"}, "garbage", _zoho("", "photo.jpg", 10)]
+    assert match_pending([_pending("m1", "photo.jpg", 10)], in_zoho, held=set()) == {}  # type: ignore[list-item]

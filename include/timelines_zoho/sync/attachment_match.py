@@ -38,7 +38,8 @@ def match_pending(pending: list[AttachmentEntry], in_zoho: Iterable[dict[str, An
 
     `held` is the attachment ids the ledger already gives to a message; they are never adopted again.
     """
-    free = sorted((a for a in in_zoho if str(a.get("id")) not in held), key=_age)
+    # An entry without an id (a garbled listing) can never be adopted: the file is uploaded instead.
+    free = sorted((a for a in in_zoho if isinstance(a, dict) and a.get("id") and str(a["id"]) not in held), key=_age)
     adopted: dict[str, str] = {}
     for entry in pending:
         for attachment in free:
