@@ -8,7 +8,8 @@ other's file. A Zoho attachment is adopted only when all of these hold:
 - its name is the file's name and, when the ledger knows the size sent, its size is that size;
 - no ledger entry holds it already (another message uploaded it, or adopted it earlier);
 - it is the oldest such attachment not adopted by an earlier pending file of the note: pending files are matched
-  in message order, the order in which they are uploaded.
+  in message order, the order in which they are uploaded. (With several upload threads two files of one name and
+  one size may finish in the other order and be swapped; each message still gets exactly one of them.)
 """
 
 from __future__ import annotations
