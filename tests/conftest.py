@@ -34,7 +34,10 @@ def sandbox():
     from timelines_zoho.sandbox.server import start_sandbox
 
     running = start_sandbox()
+    # The emulator is the configured custom Zoho host (one host serves every region by path), as in the demo.
+    os.environ["AIRFLOW__TIMELINES_ZOHO__CUSTOM_ACCOUNTS_URL"] = f"{running.zoho_url.rstrip('/')}/us/accounts"
     yield running
+    os.environ.pop("AIRFLOW__TIMELINES_ZOHO__CUSTOM_ACCOUNTS_URL", None)
     running.stop()
 
 

@@ -9,7 +9,7 @@ import requests
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from timelines_zoho.hooks.datacentres import DATA_CENTRES, resolve_data_centre
+from timelines_zoho.hooks.datacentres import CUSTOM_ACCOUNTS_ENV, DATA_CENTRES, resolve_data_centre
 from timelines_zoho.hooks.errors import RecordResult, TimelinesAIError, ZohoAPIError
 from timelines_zoho.hooks.multipart import multipart_file
 from timelines_zoho.hooks.queries import (
@@ -46,18 +46,31 @@ def test_data_centre_table_covers_exactly_the_eight_regions() -> None:
     assert set(DATA_CENTRES) == set(EXPECTED_HOSTS)
 
 
-def test_stored_api_domain_overrides_the_regional_default() -> None:
-    assert resolve_data_centre("eu", api_domain="https://sandbox.zohoapis.eu/").api_domain == "https://sandbox.zohoapis.eu"
+@pytest.mark.parametrize("dc", sorted(EXPECTED_HOSTS))
+def test_named_data_centre_ignores_any_url_in_the_connection(dc: str) -> None:
+    resolved = resolve_data_centre(dc, "https://evil.example/accounts", "https://evil.example/api")
+    assert (resolved.accounts_url, resolved.api_domain) == EXPECTED_HOSTS[dc]
 
 
-def test_custom_data_centre_takes_both_urls_from_the_connection() -> None:
+def test_custom_data_centre_takes_both_urls_on_the_configured_host(monkeypatch) -> None:
+    monkeypatch.setenv(CUSTOM_ACCOUNTS_ENV, "http://127.0.0.1:9/eu/accounts")
     dc = resolve_data_centre("custom", "http://127.0.0.1:9/us/accounts/", "http://127.0.0.1:9/us/api")
     assert (dc.accounts_url, dc.api_domain) == ("http://127.0.0.1:9/us/accounts", "http://127.0.0.1:9/us/api")
+    assert resolve_data_centre("custom").accounts_url == "http://127.0.0.1:9/eu/accounts"
 
 
-@pytest.mark.parametrize(("code", "accounts"), [("custom", None), ("mars", None)])
-def test_unusable_data_centre_is_a_clear_error(code: str, accounts: str | None) -> None:
-    with pytest.raises(ValueError, match="custom|unknown Zoho data centre"):
+@pytest.mark.parametrize(("accounts", "api"), [("http://127.0.0.1:8/us/accounts", None),
+                                               ("http://127.0.0.1:9/us/accounts", "https://evil.example/api")])
+def test_custom_data_centre_off_the_configured_host_is_refused(monkeypatch, accounts: str, api: str | None) -> None:
+    monkeypatch.setenv(CUSTOM_ACCOUNTS_ENV, "http://127.0.0.1:9/eu/accounts")
+    with pytest.raises(ValueError, match="not on the configured host"):
+        resolve_data_centre("custom", accounts, api)
+
+
+@pytest.mark.parametrize(("code", "accounts"), [("custom", "http://127.0.0.1:9/us/accounts"), ("mars", None)])
+def test_unusable_data_centre_is_a_clear_error(monkeypatch, code: str, accounts: str | None) -> None:
+    monkeypatch.delenv(CUSTOM_ACCOUNTS_ENV, raising=False)
+    with pytest.raises(ValueError, match="'custom' is not configured|unknown Zoho data centre"):
         resolve_data_centre(code, accounts)
 
 

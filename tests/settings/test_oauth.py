@@ -7,7 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from timelines_zoho.settings import OAuthRefused
-from timelines_zoho.settings.oauth import authorization_url, consume_state, trusted_accounts_server
+from timelines_zoho.settings.oauth import (
+    authorization_url,
+    check_state,
+    consume_state,
+    trusted_accounts_server,
+)
 
 
 def test_consent_url_asks_for_offline_access_forced_consent_and_state():
@@ -36,8 +41,16 @@ def test_callback_naming_an_unknown_accounts_server_is_refused(server):
 
 def test_state_works_once_and_a_forged_state_is_refused(store):
     state = store.issue_oauth_state("admin")
-    consume_state(store, state)
+    consume_state(store, state, "admin")
     with pytest.raises(OAuthRefused, match="does not match"):
-        consume_state(store, state)
+        consume_state(store, state, "admin")
     with pytest.raises(OAuthRefused, match="does not match"):
-        consume_state(store, "forged")
+        consume_state(store, "forged", "admin")
+
+
+def test_state_issued_to_one_user_is_refused_for_another_and_kept_for_its_owner(store):
+    state = store.issue_oauth_state("alice")
+    with pytest.raises(OAuthRefused, match="does not match"):
+        check_state(store, state, "mallory")
+    check_state(store, state, "alice")
+    consume_state(store, state, "alice")

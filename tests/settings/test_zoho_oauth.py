@@ -67,3 +67,24 @@ def test_callback_with_foreign_accounts_server_is_refused(lifecycle, zoho_client
         lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state=callback["state"],
                                             accounts_server="https://evil.example/accounts")
     assert connections.get_extra(conn_ids["zoho_conn_id"]) is None
+
+
+OTHER_ADMIN = Actor("other-admin", is_admin=True)
+
+
+def test_callback_of_another_airflow_user_is_refused_and_the_owner_can_still_finish(lifecycle, zoho_client, conn_ids):
+    callback = _consent(lifecycle.start_zoho_authorization(ADMIN, zoho_client, REDIRECT))
+    with pytest.raises(OAuthRefused, match="state does not match"):
+        lifecycle.finish_zoho_authorization(OTHER_ADMIN, code=callback["code"], state=callback["state"])
+    assert connections.get_extra(conn_ids["zoho_conn_id"]) is None
+    assert lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state=callback["state"]).get("email")
+
+
+def test_forged_callback_does_not_use_up_the_state_of_the_genuine_one(lifecycle, zoho_client, conn_ids):
+    callback = _consent(lifecycle.start_zoho_authorization(ADMIN, zoho_client, REDIRECT))
+    with pytest.raises(OAuthRefused, match="unknown accounts server"):
+        lifecycle.finish_zoho_authorization(ADMIN, code="1000.forged", state=callback["state"],
+                                            accounts_server="https://evil.example/accounts")
+    user = lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state=callback["state"],
+                                               accounts_server=callback["accounts-server"])
+    assert user.get("email") and connections.get_extra(conn_ids["zoho_conn_id"])["refresh_token"]

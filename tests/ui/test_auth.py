@@ -49,10 +49,9 @@ def test_bearer_token_works_like_the_cookie(client, token_for):
     assert response.status_code == 403
 
 
-def test_admin_passes_authorisation_and_gets_the_lifecycle_answer(client, token_for):
-    client.cookies.set("_token", token_for("admin"))
-    response = client.post("/deactivate", follow_redirects=False)
+def test_admin_passes_authorisation_and_gets_the_lifecycle_answer(admin_client):
+    response = admin_client.post("/deactivate", data={"csrf_token": admin_client.csrf}, follow_redirects=False)
     assert response.status_code == 303
     assert "not+active" in response.headers["location"]
-    page = client.get("/", headers={"Accept": "text/html"})
+    page = admin_client.get("/", headers={"Accept": "text/html"})
     assert "Admin" in page.text and "Connect TimelinesAI" in page.text

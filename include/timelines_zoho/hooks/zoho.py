@@ -130,6 +130,7 @@ class ZohoCRMHook(BaseHook):
                 refresh_token=field("refresh_token"),
                 grant_code=field("grant_code"),
                 redirect_uri=field("redirect_uri"),
+                secret_host=field("client_secret_host"),
             )
             transport = Transport(
                 user_agent=f"timelines-zoho/{__version__} python-requests/{requests.__version__}",

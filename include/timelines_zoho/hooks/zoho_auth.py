@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from timelines_zoho.hooks.datacentres import DataCentre
+from timelines_zoho.hooks.datacentres import DataCentre, origin, trusted_api_domain, trusted_origins
 from timelines_zoho.hooks.errors import ZohoAPIError, ZohoAuthError
 from timelines_zoho.hooks.token_cache import TokenCache, cache_key
 from timelines_zoho.hooks.transport import Transport, body_excerpt, json_body
@@ -39,6 +39,22 @@ class ZohoCredentials:
     refresh_token: str | None = None
     grant_code: str | None = None
     redirect_uri: str | None = None
+    # The accounts host the client secret was first used with; it is never sent anywhere else.
+    secret_host: str | None = None
+
+
+def check_secret_destination(credentials: ZohoCredentials) -> None:
+    """Refuse to post the client secret to a host outside the data-centre table, the configured custom host, or
+    the host the secret was first used with (a forged form or connection cannot redirect it)."""
+    target = origin(credentials.data_centre.accounts_url)
+    if target not in trusted_origins():
+        raise ZohoAuthError(0, "UNTRUSTED_ACCOUNTS_SERVER",
+                            f"refusing to send the client secret to {target or 'an unnamed host'}: not a Zoho "
+                            "data centre nor the configured custom accounts server")
+    if credentials.secret_host and origin(credentials.secret_host) != target:
+        raise ZohoAuthError(0, "CLIENT_SECRET_HOST_CHANGED",
+                            f"the client secret was first used with {origin(credentials.secret_host)}, not "
+                            f"{target}; enter the client secret again to use another accounts server")
 
 
 def check_token_response(response: requests.Response) -> None:
@@ -136,7 +152,10 @@ class ZohoOAuth:
         expires_in = float(body.get("expires_in_sec") or body.get("expires_in") or 3600)
         if expires_in > 86400:  # very old responses gave milliseconds
             expires_in /= 1000
-        api_domain = str(body.get("api_domain") or self.credentials.data_centre.api_domain).rstrip("/")
+        try:
+            api_domain = trusted_api_domain(self.credentials.data_centre, body.get("api_domain"))
+        except ValueError as exc:
+            raise ZohoAuthError(200, "UNTRUSTED_API_DOMAIN", str(exc)) from exc
         if not api_domain:
             raise ZohoAuthError(200, "NO_API_DOMAIN", "the token response named no api_domain")
         entry = {"access_token": body["access_token"], "api_domain": api_domain,
@@ -148,6 +167,7 @@ class ZohoOAuth:
     def request_token(self, form: dict[str, str]) -> dict[str, Any]:
         """POST to the accounts server's token endpoint; Zoho reports errors with HTTP 200 and an `error` key."""
         creds = self.credentials
+        check_secret_destination(creds)
         response = self.transport.request(
             "POST",
             f"{creds.data_centre.accounts_url}/oauth/v2/token",

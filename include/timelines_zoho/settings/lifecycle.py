@@ -143,14 +143,14 @@ class Lifecycle:
 
     def connect_timelines(self, actor: Actor, token: str, base_url: str | None = None) -> Workspace:
         """Store the TimelinesAI token after checking that it belongs to the workspace Owner."""
-        self._require_admin(actor, "connect TimelinesAI")
+        self._require_editable(actor, "connect TimelinesAI")
         workspace = connect_timelines(self.timelines_conn_id, token, base_url)
         self.store.audit(actor.name, "connect_timelines", f"workspace {workspace.name}")
         return workspace
 
     def start_zoho_authorization(self, actor: Actor, client: oauth.ZohoClient, redirect_uri: str) -> str:
-        """Stage the Zoho client and return the consent-page URL carrying a one-time state."""
-        self._require_admin(actor, "connect Zoho CRM")
+        """Stage the Zoho client and return the consent-page URL carrying a one-time state bound to `actor`."""
+        self._require_editable(actor, "connect Zoho CRM")
         accounts = oauth.stage_client(self.zoho_conn_id, client, redirect_uri=redirect_uri)
         state = self.store.issue_oauth_state(actor.name)
         self.store.audit(actor.name, "zoho_authorization_started", f"client {client.client_id}")
@@ -159,21 +159,28 @@ class Lifecycle:
     def finish_zoho_authorization(
         self, actor: Actor, *, code: str | None, state: str | None, accounts_server: str | None = None
     ) -> dict[str, Any]:
-        """Check the callback's state, follow its accounts server, and store the refresh token."""
-        self._require_admin(actor, "connect Zoho CRM")
-        oauth.consume_state(self.store, state)
-        staged = connections.get_extra(oauth.pending_conn_id(self.zoho_conn_id)) or {}
-        server = oauth.trusted_accounts_server(accounts_server, staged.get("accounts_url", "")) if accounts_server else None
+        """Check the callback's state, follow its accounts server, and store the refresh token.
+
+        The state must have been issued to this actor, and it is used up only once every check passed, so a
+        forged callback cannot spend the state of the genuine one.
+        """
+        self._require_editable(actor, "connect Zoho CRM")
+        oauth.check_state(self.store, state, actor.name)
         if not code:
             raise oauth.OAuthRefused("Zoho sent no authorization code (consent was declined?).",
                                      "Click “Connect Zoho CRM” again and accept.")
-        return self._commit_zoho(actor, code, server)
+        if accounts_server:
+            staged = connections.get_extra(oauth.pending_conn_id(self.zoho_conn_id)) or {}
+            server = oauth.trusted_accounts_server(accounts_server, staged.get("accounts_url") or "")
+            oauth.follow_accounts_server(self.zoho_conn_id, server)
+        oauth.consume_state(self.store, state, actor.name)
+        return self._commit_zoho(actor, code)
 
     def connect_zoho_grant_code(self, actor: Actor, client: oauth.ZohoClient, code: str) -> dict[str, Any]:
         """Connect with a grant code pasted from a Zoho self client."""
-        self._require_admin(actor, "connect Zoho CRM")
+        self._require_editable(actor, "connect Zoho CRM")
         oauth.stage_client(self.zoho_conn_id, client)
-        return self._commit_zoho(actor, code, None)
+        return self._commit_zoho(actor, code)
 
     def save_draft(self, actor: Actor, draft: IntegrationSettings) -> IntegrationSettings:
         """Save inactive settings (the CLI's `set`); refused while the integration is active."""
@@ -218,8 +225,8 @@ class Lifecycle:
 
         return ZohoCRMHook(zoho_conn_id=self.zoho_conn_id)
 
-    def _commit_zoho(self, actor: Actor, code: str, accounts_server: str | None) -> dict[str, Any]:
-        user = oauth.exchange_and_commit(self.zoho_conn_id, code, accounts_server)
+    def _commit_zoho(self, actor: Actor, code: str) -> dict[str, Any]:
+        user = oauth.exchange_and_commit(self.zoho_conn_id, code)
         who = user.get("email") or user.get("full_name") or str(user.get("id", ""))
         connections.upsert(self.zoho_conn_id, oauth.ZOHO_CONN_TYPE, extra={"connected_user": who})
         self.store.audit(actor.name, "connect_zoho", f"as {who}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from timelines_zoho.hooks.datacentres import DATA_CENTRES, resolve_data_centre
+from timelines_zoho.hooks.datacentres import DATA_CENTRES, DataCentre, origin, resolve_data_centre
 from timelines_zoho.settings import connections
 from timelines_zoho.settings.errors import OAuthRefused, SettingsError
 
@@ -44,30 +44,55 @@ def pending_conn_id(conn_id: str) -> str:
     return f"{conn_id}__pending"
 
 
-def accounts_url_for(data_centre: str, accounts_url: str | None) -> str:
-    """Return the accounts server of a data centre (an explicit URL wins: custom and sandbox setups)."""
+def resolve(client: ZohoClient) -> DataCentre:
+    """Return the client's data centre: a named one with its own hosts, `custom` only on the configured host."""
     try:
-        return resolve_data_centre(data_centre, accounts_url).accounts_url
+        return resolve_data_centre(client.data_centre, client.accounts_url, client.api_domain)
     except ValueError as exc:
-        raise SettingsError(str(exc), "Pick one of us, eu, in, au, jp, ca, sa, cn, or custom with its URLs.") from exc
+        raise SettingsError(str(exc), "Pick one of us, eu, in, au, jp, ca, sa, cn; custom is for a configured "
+                                      "sandbox or on-premise accounts server.") from exc
+
+
+def stored_secret_host(conn_id: str) -> str | None:
+    """Return the accounts host the stored client secret was first used with (None when nothing is stored)."""
+    conn = connections.get_fields(conn_id)
+    if conn is None or not conn["has_password"]:
+        return None
+    extra = conn["extra"]
+    if extra.get("client_secret_host"):
+        return origin(extra["client_secret_host"])
+    try:  # a connection made before the host was recorded: the host it uses today
+        return origin(resolve_data_centre(extra.get("data_centre"), extra.get("accounts_url")).accounts_url)
+    except ValueError:
+        return None
 
 
 def stage_client(conn_id: str, client: ZohoClient, **extra: Any) -> str:
-    """Write the client into the staging connection and return its accounts server."""
-    accounts = accounts_url_for(client.data_centre, client.accounts_url)
-    values = {"data_centre": client.data_centre, "accounts_url": accounts, **extra}
-    if client.api_domain:
-        values["api_domain"] = client.api_domain.rstrip("/")
+    """Write the client into the staging connection and return its accounts server.
+
+    Without a typed secret the stored one is reused, and only with the same client on the same accounts host:
+    the stored secret is never sent to a host it was not first used with.
+    """
+    dc = resolve(client)
+    values = {"data_centre": dc.code, "accounts_url": dc.accounts_url if dc.code == "custom" else None,
+              "client_secret_host": origin(dc.accounts_url), "secret_reused": not client.client_secret, **extra}
+    if dc.api_domain:
+        values["api_domain"] = dc.api_domain
     staging = pending_conn_id(conn_id)
     connections.delete(staging)
     if not client.client_secret:
-        # Reconnecting with the stored client: start from the current connection, which holds the secret.
-        if connections.get_extra(conn_id) is None:
+        stored = connections.get_fields(conn_id)
+        host = stored_secret_host(conn_id)
+        if stored is None or host is None:
             raise SettingsError("No Zoho client secret given and none stored.", "Pass the client ID and secret.")
+        if host != origin(dc.accounts_url) or (client.client_id and client.client_id != stored["login"]):
+            raise SettingsError("Changing the Zoho client or its accounts server requires the client secret.",
+                                "Type the client secret again.")
         connections.copy(conn_id, staging)
     connections.upsert(staging, ZOHO_CONN_TYPE, login=client.client_id or None,
-                       password=client.client_secret or None, extra=values)
-    return accounts
+                       password=client.client_secret or None, extra=values,
+                       drop_extra=tuple(k for k, v in values.items() if v is None))
+    return dc.accounts_url
 
 
 def authorization_url(accounts_url: str, client_id: str, redirect_uri: str, state: str) -> str:
@@ -98,14 +123,39 @@ def trusted_accounts_server(server: str, configured: str) -> str:
                        "Start the connection again from this page.")
 
 
-def consume_state(store: StateStore, state: str | None) -> None:
-    """Accept a callback only with a state this server issued and nobody used yet."""
-    if not state or store.consume_oauth_state(state) is None:
-        raise OAuthRefused("The authorization state does not match a pending request (expired, reused or forged).",
-                           "Click “Connect Zoho CRM” again.")
+STATE_REFUSED = ("The authorization state does not match a pending request of yours (expired, reused or forged).",
+                 "Click “Connect Zoho CRM” again.")
 
 
-def exchange_and_commit(conn_id: str, code: str, accounts_server: str | None = None) -> dict[str, Any]:
+def check_state(store: StateStore, state: str | None, actor: str) -> None:
+    """Refuse a callback whose state this server did not issue to `actor`; the state is not used up here."""
+    if not state or store.oauth_state_actor(state) != actor:
+        raise OAuthRefused(*STATE_REFUSED)
+
+
+def consume_state(store: StateStore, state: str | None, actor: str) -> None:
+    """Use the state up, once every other check of the callback passed (of two racing callbacks one wins)."""
+    if not state or store.consume_oauth_state(state) != actor:
+        raise OAuthRefused(*STATE_REFUSED)
+
+
+def follow_accounts_server(conn_id: str, server: str) -> None:
+    """Point the staged client at the accounts server the callback named (Zoho's multi-DC answer).
+
+    A named region is stored by its code, so its own hosts apply. A reused secret never follows to another host.
+    """
+    staging = pending_conn_id(conn_id)
+    staged = connections.get_extra(staging) or {}
+    if staged.get("secret_reused") and origin(server) != origin(staged.get("client_secret_host")):
+        raise OAuthRefused("Zoho answered from another accounts server than the stored client secret was used with.",
+                           "Type the client secret again and connect.")
+    code = next((dc.code for dc in DATA_CENTRES.values() if dc.accounts_url == server), None)
+    extra = {"data_centre": code, "client_secret_host": origin(server)} if code else \
+        {"data_centre": "custom", "accounts_url": server, "client_secret_host": origin(server)}
+    connections.upsert(staging, ZOHO_CONN_TYPE, extra=extra, drop_extra=("accounts_url", "api_domain") if code else ())
+
+
+def exchange_and_commit(conn_id: str, code: str) -> dict[str, Any]:
     """Exchange a grant code with the staged client, store the refresh token, and promote the connection."""
     from timelines_zoho.hooks import ZohoCRMHook
     from timelines_zoho.hooks.errors import ZohoAPIError
@@ -113,8 +163,6 @@ def exchange_and_commit(conn_id: str, code: str, accounts_server: str | None = N
     staging = pending_conn_id(conn_id)
     if connections.get_extra(staging) is None:
         raise OAuthRefused("No Zoho connection attempt is pending.", "Enter the client ID and secret again.")
-    if accounts_server:
-        connections.upsert(staging, ZOHO_CONN_TYPE, extra={"accounts_url": accounts_server})
     try:
         tokens = ZohoCRMHook(zoho_conn_id=staging).exchange_grant_code(code)
         refresh_token = tokens["refresh_token"]
@@ -126,7 +174,7 @@ def exchange_and_commit(conn_id: str, code: str, accounts_server: str | None = N
     extra = {"refresh_token": refresh_token}
     if tokens.get("api_domain"):
         extra["api_domain"] = tokens["api_domain"].rstrip("/")
-    connections.upsert(staging, ZOHO_CONN_TYPE, extra=extra, drop_extra=("grant_code", "redirect_uri"))
+    connections.upsert(staging, ZOHO_CONN_TYPE, extra=extra, drop_extra=("grant_code", "redirect_uri", "secret_reused"))
     user = ZohoCRMHook(zoho_conn_id=staging).current_user() or {}
     connections.copy(staging, conn_id)
     connections.delete(staging)

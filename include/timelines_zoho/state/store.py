@@ -207,6 +207,14 @@ class StateStore(LedgerMixin, IndexMixin):
             session.add(OAuthStateRow(state=state, actor=actor, expires_at=now + ttl))
         return state
 
+    def oauth_state_actor(self, state: str) -> str | None:
+        """Return the actor a valid unexpired `state` was issued to, without using it up."""
+        with self.session() as session:
+            row = session.get(OAuthStateRow, state)
+            if row is None or as_utc(row.expires_at) < utcnow():  # type: ignore[operator]
+                return None
+            return row.actor
+
     def consume_oauth_state(self, state: str) -> str | None:
         """Return the actor of a valid unexpired `state` and delete it, so it works only once."""
         with self.session() as session:

@@ -13,10 +13,19 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from timelines_zoho.hooks.datacentres import DATA_CENTRES, configured_custom_accounts_url
 from timelines_zoho.settings import Lifecycle, SettingsError
 from timelines_zoho.settings.oauth import ZohoClient
 from timelines_zoho.state import IntegrationSettings, StateStore
 from timelines_zoho.ui.auth import Admin, Viewer, is_admin
+from timelines_zoho.ui.security import (
+    CSRF_FIELD,
+    CheckedAdmin,
+    app_path,
+    app_url,
+    csrf_token,
+    security_headers,
+)
 from timelines_zoho.ui.views import page_context
 
 log = logging.getLogger(__name__)
@@ -26,8 +35,11 @@ templates = Jinja2Templates(directory=HERE / "templates")
 
 
 def _back(request: Request, **message: str) -> RedirectResponse:
-    """Redirect to the page (303, so a refresh does not resubmit) with a notice or an error."""
-    url = str(request.url_for("page"))
+    """Redirect to the page (303, so a refresh does not resubmit) with a notice or an error.
+
+    The target is built from Airflow's configured base URL: a request's Host header never chooses it.
+    """
+    url = app_url(request, "/")
     query = {k: v for k, v in message.items() if v}
     return RedirectResponse(f"{url}?{urlencode(query)}" if query else url, status_code=303)
 
@@ -38,6 +50,12 @@ def create_app(store: StateStore | None = None, **conn_ids: str) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     state: dict[str, Lifecycle] = {}
 
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        response.headers.update(security_headers())
+        return response
+
     def lifecycle() -> Lifecycle:
         # Built on first use, so the plugin import does not touch the database at API-server start.
         if "it" not in state:
@@ -47,7 +65,11 @@ def create_app(store: StateStore | None = None, **conn_ids: str) -> FastAPI:
 
     def render(request: Request, user: Any, status_code: int = 200, **extra: Any) -> HTMLResponse:
         context = page_context(lifecycle(), extra.pop("draft", None))
-        context.update(user=user.get_name(), admin=is_admin(user), notice=request.query_params.get("notice"),
+        custom = configured_custom_accounts_url()
+        context.update(user=user.get_name(), admin=is_admin(user), base=app_path(request),
+                       csrf_field=CSRF_FIELD, csrf_token=csrf_token(request),
+                       data_centres=[*DATA_CENTRES, *(["custom"] if custom else [])], custom_accounts_url=custom,
+                       notice=request.query_params.get("notice"),
                        error=request.query_params.get("error"), hint=request.query_params.get("hint"), **extra)
         return templates.TemplateResponse(request, "page.html", context, status_code=status_code)
 
@@ -57,7 +79,9 @@ def create_app(store: StateStore | None = None, **conn_ids: str) -> FastAPI:
         from airflow.api_fastapi.app import get_auth_manager
 
         if exc.status_code == 401 and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse(get_auth_manager().get_url_login(next_url=str(request.url)), status_code=303)
+            query = f"?{request.url.query}" if request.url.query else ""
+            next_url = f"{app_url(request)}{request.url.path.removeprefix(app_path(request))}{query}"
+            return RedirectResponse(get_auth_manager().get_url_login(next_url=next_url), status_code=303)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     @app.exception_handler(SettingsError)
@@ -76,7 +100,7 @@ def create_app(store: StateStore | None = None, **conn_ids: str) -> FastAPI:
 
     @app.post("/connect/timelines")
     def connect_timelines(
-        request: Request, actor: Admin, token: Annotated[str, Form()], base_url: Annotated[str, Form()] = ""
+        request: Request, actor: CheckedAdmin, token: Annotated[str, Form()], base_url: Annotated[str, Form()] = ""
     ) -> RedirectResponse:
         workspace = lifecycle().connect_timelines(actor, token.strip(), base_url.strip() or None)
         return _back(request, notice=f"Connected to the TimelinesAI workspace {workspace.name}.")
@@ -84,24 +108,23 @@ def create_app(store: StateStore | None = None, **conn_ids: str) -> FastAPI:
     @app.post("/connect/zoho")
     def connect_zoho(
         request: Request,
-        actor: Admin,
+        actor: CheckedAdmin,
         client_id: Annotated[str, Form()],
         client_secret: Annotated[str, Form()] = "",
         data_centre: Annotated[str, Form()] = "us",
-        accounts_url: Annotated[str, Form()] = "",
-        api_domain: Annotated[str, Form()] = "",
         grant_code: Annotated[str, Form()] = "",
     ) -> RedirectResponse:
-        client = ZohoClient(client_id.strip(), client_secret.strip(), data_centre, accounts_url.strip() or None,
-                            api_domain.strip() or None)
+        # No accounts or API URL is taken from a form: a named data centre has its own, `custom` the configured one.
+        client = ZohoClient(client_id.strip(), client_secret.strip(), data_centre)
         if grant_code.strip():
             user = lifecycle().connect_zoho_grant_code(actor, client, grant_code.strip())
             return _back(request, notice=f"Connected to Zoho CRM as {user.get('email') or 'the granting user'}.")
-        redirect_uri = str(request.url_for("oauth_callback"))
+        redirect_uri = app_url(request, "/oauth/callback")
         return RedirectResponse(lifecycle().start_zoho_authorization(actor, client, redirect_uri), status_code=303)
 
     @app.get("/oauth/callback", name="oauth_callback")
     def oauth_callback(request: Request, actor: Admin) -> RedirectResponse:
+        # A top-level navigation from Zoho, so no Origin check: the state, bound to this user, protects it.
         params = request.query_params
         if params.get("error"):
             return _back(request, error=f"Zoho did not authorize the connection: {params['error']}.")
@@ -116,7 +139,7 @@ def create_app(store: StateStore | None = None, **conn_ids: str) -> FastAPI:
     @app.post("/activate", response_class=HTMLResponse)
     def activate(
         request: Request,
-        actor: Admin,
+        actor: CheckedAdmin,
         user: Viewer,
         module: Annotated[str, Form()] = "",
         phone_field: Annotated[str, Form()] = "",
@@ -136,7 +159,7 @@ def create_app(store: StateStore | None = None, **conn_ids: str) -> FastAPI:
         return _back(request, notice="The integration is active. A test contact was created in Zoho CRM.")
 
     @app.post("/deactivate")
-    def deactivate(request: Request, actor: Admin) -> RedirectResponse:
+    def deactivate(request: Request, actor: CheckedAdmin) -> RedirectResponse:
         lifecycle().deactivate(actor)
         return _back(request, notice="The integration is deactivated; the settings can be edited.")
 
