@@ -50,3 +50,13 @@ def store(tmp_path):
     state.migrate()
     yield state
     state.dispose()
+
+
+@pytest.fixture
+def hostile_site():
+    """A server on another origin that serves an attacking page and records whatever reaches it."""
+    from hostile_site import start_hostile_site
+
+    site = start_hostile_site()
+    yield site
+    site.stop()

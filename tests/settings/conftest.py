@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from timelines_zoho.settings import Actor, Lifecycle
+from timelines_zoho.settings import Actor, Lifecycle, connections
 from timelines_zoho.settings.oauth import ZohoClient
 
 
@@ -63,3 +63,18 @@ def connected(lifecycle, zoho_admin, zoho_client, sandbox, timelines_tokens):
     lifecycle.connect_zoho_grant_code(ADMIN, zoho_client, code)
     lifecycle.connect_timelines(ADMIN, timelines_tokens["owner"], sandbox.timelines_url)
     return lifecycle
+
+
+@pytest.fixture
+def set_zoho_connection(zoho_admin, conn_ids):
+    """Store a working Zoho connection (the emulator's EU region, custom) with extras overridden; return its id."""
+
+    def make(**extra: str) -> str:
+        grant = zoho_admin.refresh_token(dc="eu")
+        fields = {"data_centre": "custom", "accounts_url": grant["accounts_url"],
+                  "refresh_token": grant["refresh_token"], **extra}
+        connections.upsert(conn_ids["zoho_conn_id"], "zoho_crm", login=grant["client_id"],
+                           password=grant["client_secret"], extra=fields)
+        return conn_ids["zoho_conn_id"]
+
+    return make

@@ -84,12 +84,3 @@ def zoho_connected(sandbox, store, conn_ids):
                                       zoho.grant_code(dc="eu", client_id=client.client_id))
     return conn_ids["zoho_conn_id"], connections.get_fields(conn_ids["zoho_conn_id"])
 
-
-@pytest.fixture
-def hostile_site():
-    """A server on another origin that records whatever reaches it."""
-    from hostile_site import start_hostile_site
-
-    site = start_hostile_site()
-    yield site
-    site.stop()

@@ -273,5 +273,8 @@ class TimelinesAIHook(BaseHook):
             except requests.RequestException as error:
                 return False, f"{what}: cannot reach {self.base_url}: {type(error).__name__}"
         me, workspace = results["member"], results["workspace"]
-        return True, (f"Connected to workspace {workspace.get('display_name') or workspace.get('workspace_id')} "
-                      f"as {me.get('email')} (role {me.get('role')})")
+        where = (f"workspace {workspace.get('display_name') or workspace.get('workspace_id')} as {me.get('email')} "
+                 f"(role {me.get('role')})")
+        if str(me.get("role") or "").lower() != "owner":  # the product's rule: only the Owner may connect
+            return False, f"Reached {where}, but only the workspace Owner may connect TimelinesAI"
+        return True, f"Connected to {where}"

@@ -121,6 +121,11 @@ class ZohoOAuth:
                 return self._token(entry)
             return self._token(self._refresh_locked(entry))
 
+    def refresh_now(self) -> AccessToken:
+        """Refresh even though the cached token is fresh: the only proof that the client secret still works."""
+        with self.cache.lock(self.key):
+            return self._token(self._refresh_locked(self.cache.read(self.key)))
+
     def refresh_after_rejection(self, rejected: str) -> AccessToken:
         """Zoho said INVALID_TOKEN: refresh, unless another worker already replaced that token."""
         with self.cache.lock(self.key):

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from timelines_zoho.hooks.zoho import ZohoCRMHook
 
 # (what is checked, the scope it needs, the call) - the order is the order a user fixes things in.
+# The refresh comes first: a cached access token keeps working with a wrong client secret, a refresh does not.
 CHECKS: list[tuple[str, str, Callable[[ZohoCRMHook], Any]]] = [
+    ("token refresh", "the client ID, secret and refresh token", lambda h: h.auth.refresh_now()),
     ("current user", "ZohoCRM.users.READ", lambda h: h.current_user()),
     ("organisation", "ZohoCRM.org.READ", lambda h: h.get_org()),
     ("modules", "ZohoCRM.settings.modules.READ", lambda h: h.list_modules()),

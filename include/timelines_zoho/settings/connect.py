@@ -25,11 +25,11 @@ class Workspace:
     accounts: list[dict[str, Any]] = field(default_factory=list)
 
 
-def describe_workspace(conn_id: str) -> tuple[Workspace, dict[str, Any]]:
+def describe_workspace(conn_id: str, retry_policy: Any = None) -> tuple[Workspace, dict[str, Any]]:
     """Read the workspace, the WhatsApp accounts and the token's member through the hook."""
     from timelines_zoho.hooks import TimelinesAIHook
 
-    hook = TimelinesAIHook(timelines_conn_id=conn_id)
+    hook = TimelinesAIHook(timelines_conn_id=conn_id, retry_policy=retry_policy)
     me, workspace = hook.get_me(), hook.get_workspace()
     accounts = [{"phone": a.get("phone"), "name": a.get("account_name"), "status": a.get("status"),
                  "owner_email": a.get("owner_email")} for a in hook.iter_whatsapp_accounts()]
@@ -42,24 +42,34 @@ def describe_workspace(conn_id: str) -> tuple[Workspace, dict[str, Any]]:
 
 
 def connect_timelines(conn_id: str, token: str, base_url: str | None) -> Workspace:
-    """Check the token on a staging connection; keep it only when its member is the workspace Owner."""
+    """Check the token on a staging connection; keep it only when its member is the workspace Owner.
+
+    The staging connection holds the token, so it is removed however the check ends.
+    """
+    import requests
+
     from timelines_zoho.hooks.errors import TimelinesAIError
+    from timelines_zoho.hooks.timelinesai import DEFAULT_BASE_URL
+    from timelines_zoho.hooks.transport import RetryPolicy
 
     staging = f"{conn_id}__pending"
     connections.upsert(staging, TIMELINES_CONN_TYPE, host=base_url or None, password=token)
     try:
-        workspace, me = describe_workspace(staging)
+        # An admin waits on the page: two quick attempts, not the sync's patient retries.
+        workspace, me = describe_workspace(staging, RetryPolicy(max_attempts=2, max_total_seconds=10))
+        role = str(me.get("role") or "")
+        if role.lower() != OWNER_ROLE:
+            raise NotOwner(f"This token belongs to {me.get('email') or 'a teammate'}, whose role is "
+                           f"{role or 'unknown'}; only the workspace Owner may connect TimelinesAI.",
+                           "Ask the workspace Owner for their API token.")
+        connections.copy(staging, conn_id)
     except TimelinesAIError as exc:
-        connections.delete(staging)
         raise SettingsError(f"TimelinesAI refused the token: {exc.status} {exc.message}",
                             "Copy the token again from TimelinesAI → Integrations → Public API.") from exc
-    role = str(me.get("role") or "")
-    if role.lower() != OWNER_ROLE:
+    except requests.RequestException as exc:
+        raise SettingsError(f"Cannot reach TimelinesAI at {base_url or DEFAULT_BASE_URL} ({type(exc).__name__}).",
+                            "Check the API base URL, or leave it empty for app.timelines.ai.") from exc
+    finally:
         connections.delete(staging)
-        raise NotOwner(f"This token belongs to {me.get('email') or 'a teammate'}, whose role is {role or 'unknown'}; "
-                       "only the workspace Owner may connect TimelinesAI.",
-                       "Ask the workspace Owner for their API token.")
-    connections.copy(staging, conn_id)
-    connections.delete(staging)
     log.info("timelines connection %s stored for workspace %s", conn_id, workspace.name)
     return workspace

@@ -33,6 +33,8 @@ def notes_per_day(runs: list[RunRecord]) -> list[dict[str, Any]]:
 
 def _service_call(what: str, call: Any) -> tuple[Any, str | None]:
     """Run a call to a vendor; a refusal becomes a message on the page instead of an error page."""
+    import requests
+
     from timelines_zoho.hooks.errors import TimelinesAIError, ZohoAPIError
 
     try:
@@ -40,6 +42,9 @@ def _service_call(what: str, call: Any) -> tuple[Any, str | None]:
     except (SettingsError, ZohoAPIError, TimelinesAIError, ValueError) as exc:
         log.warning("%s failed: %s", what, exc)
         return None, f"{what} failed: {exc}"
+    except requests.RequestException as exc:  # the vendor is unreachable: say so, never a 500 page
+        log.warning("%s failed: %s", what, type(exc).__name__)
+        return None, f"{what} failed: cannot reach the service ({type(exc).__name__})."
 
 
 def page_context(lifecycle: Lifecycle, draft: IntegrationSettings | None = None) -> dict[str, Any]:
