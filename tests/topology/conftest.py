@@ -96,7 +96,9 @@ def sync_topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncTopo
         assert done.returncode == 0, f"activation failed:\n{done.stdout}\n{done.stderr[-4000:]}"
 
     tmp = tmp_path_factory.mktemp("topology-sync")
-    with running_topology(tmp, ROOT / "dags", SYNC_ENV, prepare) as topo:
+    # Its own emulator is the configured custom Zoho host in every process (the client secret goes nowhere else).
+    env = SYNC_ENV | {"AIRFLOW__TIMELINES_ZOHO__CUSTOM_ACCOUNTS_URL": zoho.accounts_url()}
+    with running_topology(tmp, ROOT / "dags", env, prepare) as topo:
         yield SyncTopology(topo, zoho)
 
 

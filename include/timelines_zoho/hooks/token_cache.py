@@ -15,6 +15,10 @@ from typing import Any, Protocol
 TOKEN_CACHE_DIR_ENV = "TIMELINES_ZOHO_TOKEN_CACHE_DIR"
 
 
+class UnencryptedCacheError(RuntimeError):
+    """Airflow has no Fernet key, so a token written to disk would be readable by anyone who can read the file."""
+
+
 class TokenCache(Protocol):
     """Shared storage for token entries, plus an exclusive lock per key held while refreshing."""
 
@@ -54,7 +58,12 @@ class FileTokenCache:
         if self._fernet is None:
             from airflow.models.crypto import get_fernet
 
-            self._fernet = get_fernet()
+            fernet = get_fernet()
+            if not getattr(fernet, "is_encrypted", True):  # Airflow's stand-in when no key is set
+                raise UnencryptedCacheError(
+                    "refusing to cache Zoho access tokens unencrypted: set Airflow's Fernet key ([core] fernet_key, "
+                    "AIRFLOW__CORE__FERNET_KEY), which also encrypts the connections")
+            self._fernet = fernet
         return self._fernet
 
     def read(self, key: str) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from timelines_zoho.hooks.errors import ZohoAPIError, zoho_words
+from timelines_zoho.hooks.token_cache import UnencryptedCacheError
 
 if TYPE_CHECKING:
     from timelines_zoho.hooks.zoho import ZohoCRMHook
@@ -36,7 +37,7 @@ def run_checks(hook: ZohoCRMHook) -> tuple[bool, str]:
             return False, f"{what}: {error.code}: {zoho_words(error.code, scope)} ({error.message})"
         except requests.RequestException as error:
             return False, f"{what}: cannot reach Zoho: {type(error).__name__}"
-        except ValueError as error:  # a connection that cannot even be read, e.g. an unknown data centre
+        except (ValueError, UnencryptedCacheError) as error:  # a connection or setup that cannot work at all
             return False, f"connection: {error}"
         if what == "current user":
             user = result

@@ -36,7 +36,12 @@ def _configure(var: Path) -> None:
     # Daily intervals in the workspace's timezone: one run per local calendar day, as a backfill makes them.
     os.environ["TIMELINES_ZOHO_SCHEDULE"] = "daily"
     os.environ["TIMELINES_ZOHO_SCHEDULE_TZ"] = TZ
-    Path(os.environ["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    if home == var / "airflow":  # the demo's own home: its own key; another home must bring its key
+        from timelines_zoho.fernet_key import ensure_sandbox_fernet_key
+
+        ensure_sandbox_fernet_key(home)
 
 
 def _free(port: int) -> int:

@@ -25,9 +25,13 @@ ZOHO_POOL = "zoho_api"
 
 
 def connection_uris(timelines: TimelinesAISandboxAdmin, zoho: ZohoSandboxAdmin) -> dict[str, str]:
-    """Return `AIRFLOW_CONN_*` JSON values for both sandbox connections (fresh Zoho refresh token)."""
+    """Return `AIRFLOW_CONN_*` JSON values for both sandbox connections (fresh Zoho refresh token), plus the
+    setting that makes the emulator the configured custom Zoho host (the secret goes to no other custom host)."""
+    from timelines_zoho.hooks.datacentres import CUSTOM_ACCOUNTS_ENV
+
     token = zoho.refresh_token()
     return {
+        CUSTOM_ACCOUNTS_ENV: zoho.accounts_url(),
         "AIRFLOW_CONN_TIMELINES_AI_DEFAULT": json.dumps({
             "conn_type": "timelines_ai", "host": timelines.api_url, "password": timelines.tokens()["owner"],
         }),
@@ -44,6 +48,8 @@ def store_connections(timelines: TimelinesAISandboxAdmin, zoho: ZohoSandboxAdmin
     from timelines_zoho.settings import connections
 
     for key, value in connection_uris(timelines, zoho).items():
+        if not key.startswith("AIRFLOW_CONN_"):
+            continue
         fields: dict[str, Any] = json.loads(value)
         conn_id = key.removeprefix("AIRFLOW_CONN_").lower()
         connections.upsert(conn_id, fields["conn_type"], host=fields.get("host"), login=fields.get("login"),
