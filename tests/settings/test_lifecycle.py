@@ -130,3 +130,25 @@ def test_only_airflow_admins_may_change_anything(lifecycle, zoho_client, store, 
         calls[call]()
     assert denied.value.status == 403
     assert store.audit_log() == []
+
+
+def _test_contacts(zoho_admin, field: str) -> list[dict]:
+    return [r for r in zoho_admin.state()["records"].get("Contacts", []) if r.get(field) == TEST_PHONE]
+
+
+def test_activating_again_leaves_one_test_contact(connected, zoho_admin):
+    """Issue 17 item 10: two activations leave one test contact, so its phone never becomes ambiguous."""
+    draft = connected.with_defaults(IntegrationSettings(module="Contacts"))
+    connected.activate(ADMIN, draft)
+    connected.deactivate(ADMIN)
+    second = connected.activate(ADMIN, draft).test_record_id
+    assert [r["id"] for r in _test_contacts(zoho_admin, draft.phone_field)] == [second]
+
+
+def test_an_earlier_test_contact_whose_id_was_lost_is_found_by_its_phone(connected, zoho_admin, store):
+    draft = connected.with_defaults(IntegrationSettings(module="Contacts"))
+    connected.activate(ADMIN, draft)
+    connected.deactivate(ADMIN)
+    store.set_active(False, ADMIN.name, test_record_id="999999999")  # e.g. a store restored from an old backup
+    latest = connected.activate(ADMIN, draft).test_record_id
+    assert [r["id"] for r in _test_contacts(zoho_admin, draft.phone_field)] == [latest]

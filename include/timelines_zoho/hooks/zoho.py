@@ -241,6 +241,10 @@ class ZohoCRMHook(BaseHook):
             "POST", f"/{module_name(module)}/upsert", records, duplicate_check_fields=list(duplicate_check_fields)
         )
 
+    def delete_record(self, module: str, record_id_: str) -> None:
+        """Delete one record (activation removes the test contact it made last time)."""
+        self._call("DELETE", f"/{module_name(module)}/{record_id(record_id_)}")
+
     def get_record(self, module: str, record_id_: str) -> dict | None:
         """Return one record, or None when it does not exist (204)."""
         _, body = self._call("GET", f"/{module_name(module)}/{record_id(record_id_)}")

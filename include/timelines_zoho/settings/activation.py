@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 TEST_PHONE = "+447700900123"  # Ofcom's range reserved for drama: never a real subscriber.
 TEST_CHAT_URL = "https://app.timelines.ai/chat/0/messages/"
+TEST_NAME = "TimelinesAI test contact"
 HINTS = {
     "MANDATORY_NOT_FOUND": "The module requires a field the integration does not fill ({field}). In Zoho, make it "
     "optional (Setup → Customization → Modules and Fields) or give it a default value, then activate again.",
@@ -30,7 +31,7 @@ def test_record(settings: IntegrationSettings) -> dict[str, Any]:
     """Build the test contact with every mapped field set."""
     return {
         settings.phone_field: TEST_PHONE,
-        settings.name_field: "TimelinesAI test contact",
+        settings.name_field: TEST_NAME,
         settings.chat_link_field: TEST_CHAT_URL,
         settings.lead_source_field: LEAD_SOURCE_OPTION,
     }
@@ -61,8 +62,30 @@ def ensure_picklist_option(hook: Any, module: str, field_name: str) -> bool:
     return True
 
 
-def activate_in_zoho(hook: Any, settings: IntegrationSettings) -> str:
-    """Run the Zoho side of activation and return the test record's id; raise ActivationFailed on refusal."""
+def earlier_test_records(hook: Any, settings: IntegrationSettings, known_id: str | None) -> set[str]:
+    """Return the test contacts earlier activations left in the module: the stored id, and any found by phone."""
+    found = {str(r["id"]) for r in hook.search_records(settings.module, phone=TEST_PHONE)
+             if r.get(settings.name_field) == TEST_NAME}
+    return found | ({known_id} if known_id else set())
+
+
+def remove_earlier_test_records(hook: Any, settings: IntegrationSettings, known_id: str | None, keep: str) -> None:
+    """Delete the earlier test contacts; one that cannot be deleted (gone already, no permission) is only logged."""
+    from timelines_zoho.hooks.errors import ZohoAPIError
+
+    for record_id in sorted(earlier_test_records(hook, settings, known_id) - {keep}):
+        try:
+            hook.delete_record(settings.module, record_id)
+        except ZohoAPIError as exc:
+            log.warning("could not delete the earlier test contact %s in %s: %s", record_id, settings.module, exc.code)
+
+
+def activate_in_zoho(hook: Any, settings: IntegrationSettings, known_test_id: str | None = None) -> str:
+    """Run the Zoho side of activation and return the test record's id; raise ActivationFailed on refusal.
+
+    A new test contact is created every time (that is the check: Zoho's mandatory fields and validation rules
+    apply to creation), then the earlier ones are deleted, so the test phone never matches two records.
+    """
     from timelines_zoho.hooks.errors import ZohoAPIError
 
     ensure_picklist_option(hook, settings.module, settings.lead_source_field)
@@ -72,4 +95,5 @@ def activate_in_zoho(hook: Any, settings: IntegrationSettings) -> str:
         raise _failure("Creating the test contact", exc.code, exc.message, exc.details) from exc
     if not result.ok:
         raise _failure("Creating the test contact", result.code, result.message, result.details)
+    remove_earlier_test_records(hook, settings, known_test_id, keep=str(result.id))
     return str(result.id)

@@ -196,7 +196,7 @@ class Lifecycle:
         if found:
             raise SettingsError("The settings are incomplete: " + " ".join(found))
         try:
-            record_id = activate_in_zoho(self._zoho(), draft)
+            record_id = activate_in_zoho(self._zoho(), draft, self.settings().test_record_id)
         except SettingsError as exc:
             self.store.audit(actor.name, "activation_failed", exc.message)
             raise
