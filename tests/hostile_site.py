@@ -20,12 +20,12 @@ class Recorded:
 
 @dataclass
 class HostileSite:
-    """The running server: its URL, the page it serves at `/`, and what reached it."""
+    """The running server: its URL, the pages it serves (by path), and what reached it."""
 
     url: str
     server: ThreadingHTTPServer
     requests: list[Recorded] = field(default_factory=list)
-    page: str = "<!doctype html><title>cute cats</title>"
+    pages: dict[str, str] = field(default_factory=dict)
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -45,7 +45,7 @@ def start_hostile_site() -> HostileSite:
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             self._record()
-            payload = site.page.encode()
+            payload = site.pages.get(self.path.split("?")[0], "<!doctype html><title>cute cats</title>").encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))

@@ -124,6 +124,8 @@ def airflow_server(tmp_path_factory, sandbox) -> Iterator[AirflowServer]:
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "TIMELINES_ZOHO_STATE_URL": f"sqlite:///{home}/timelines_zoho_state.db",
+        # The emulator's EU region is the configured custom Zoho host (the settings form names no URL).
+        "AIRFLOW__TIMELINES_ZOHO__CUSTOM_ACCOUNTS_URL": f"{sandbox.zoho_url.rstrip('/')}/eu/accounts",
     })
     log = home / "standalone.log"
     with log.open("wb") as out:

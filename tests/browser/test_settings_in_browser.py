@@ -75,9 +75,7 @@ def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, br
     # 3. Connect Zoho through the emulator's consent page (shown inside the plugin's frame, then back).
     frame.locator("input[name=client_id]").fill(client["client_id"])
     frame.locator("input[name=client_secret]").fill(client["client_secret"])
-    frame.locator("select[name=data_centre]").select_option("custom")
-    frame.locator("input[name=accounts_url]").fill(zoho.accounts_url("eu"))
-    frame.locator("input[name=api_domain]").fill(zoho.api_domain("eu"))
+    frame.locator("select[name=data_centre]").select_option("custom")  # the configured sandbox host
     frame.locator("#connect-zoho").click()
     frame.locator("#accept").wait_for()
     shots(page, "zoho-consent")

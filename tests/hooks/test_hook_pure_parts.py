@@ -9,7 +9,12 @@ import requests
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from timelines_zoho.hooks.datacentres import CUSTOM_ACCOUNTS_ENV, DATA_CENTRES, resolve_data_centre
+from timelines_zoho.hooks.datacentres import (
+    CUSTOM_ACCOUNTS_ENV,
+    DATA_CENTRES,
+    resolve_data_centre,
+    trusted_api_domain,
+)
 from timelines_zoho.hooks.errors import RecordResult, TimelinesAIError, ZohoAPIError
 from timelines_zoho.hooks.multipart import multipart_file
 from timelines_zoho.hooks.queries import (
@@ -50,6 +55,16 @@ def test_data_centre_table_covers_exactly_the_eight_regions() -> None:
 def test_named_data_centre_ignores_any_url_in_the_connection(dc: str) -> None:
     resolved = resolve_data_centre(dc, "https://evil.example/accounts", "https://evil.example/api")
     assert (resolved.accounts_url, resolved.api_domain) == EXPECTED_HOSTS[dc]
+
+
+@pytest.mark.parametrize(("named", "trusted"), [("https://sandbox.zohoapis.eu/", True), ("https://www.zohoapis.eu", True),
+                                               ("https://www.zohoapis.com", False), ("https://evil.example", False)])
+def test_token_response_api_domain_must_belong_to_the_region(named: str, trusted: bool) -> None:
+    if trusted:
+        assert trusted_api_domain(DATA_CENTRES["eu"], named) == named.rstrip("/")
+    else:
+        with pytest.raises(ValueError, match="not https://www.zohoapis.eu of eu"):
+            trusted_api_domain(DATA_CENTRES["eu"], named)
 
 
 def test_custom_data_centre_takes_both_urls_on_the_configured_host(monkeypatch) -> None:
