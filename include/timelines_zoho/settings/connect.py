@@ -25,11 +25,15 @@ class Workspace:
     accounts: list[dict[str, Any]] = field(default_factory=list)
 
 
-def describe_workspace(conn_id: str, retry_policy: Any = None) -> tuple[Workspace, dict[str, Any]]:
-    """Read the workspace, the WhatsApp accounts and the token's member through the hook."""
-    from timelines_zoho.hooks import TimelinesAIHook
+def describe_workspace(conn_id: str) -> tuple[Workspace, dict[str, Any]]:
+    """Read the workspace, the WhatsApp accounts and the token's member through the hook.
 
-    hook = TimelinesAIHook(timelines_conn_id=conn_id, retry_policy=retry_policy)
+    Someone waits on the page for this: two quick attempts, not the sync's patient retries.
+    """
+    from timelines_zoho.hooks import TimelinesAIHook
+    from timelines_zoho.hooks.transport import RetryPolicy
+
+    hook = TimelinesAIHook(timelines_conn_id=conn_id, retry_policy=RetryPolicy(max_attempts=2, max_total_seconds=10))
     me, workspace = hook.get_me(), hook.get_workspace()
     accounts = [{"phone": a.get("phone"), "name": a.get("account_name"), "status": a.get("status"),
                  "owner_email": a.get("owner_email")} for a in hook.iter_whatsapp_accounts()]
@@ -50,13 +54,11 @@ def connect_timelines(conn_id: str, token: str, base_url: str | None) -> Workspa
 
     from timelines_zoho.hooks.errors import TimelinesAIError
     from timelines_zoho.hooks.timelinesai import DEFAULT_BASE_URL
-    from timelines_zoho.hooks.transport import RetryPolicy
 
     staging = f"{conn_id}__pending"
     connections.upsert(staging, TIMELINES_CONN_TYPE, host=base_url or None, password=token)
     try:
-        # An admin waits on the page: two quick attempts, not the sync's patient retries.
-        workspace, me = describe_workspace(staging, RetryPolicy(max_attempts=2, max_total_seconds=10))
+        workspace, me = describe_workspace(staging)
         role = str(me.get("role") or "")
         if role.lower() != OWNER_ROLE:
             raise NotOwner(f"This token belongs to {me.get('email') or 'a teammate'}, whose role is "
