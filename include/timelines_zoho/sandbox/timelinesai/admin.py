@@ -42,7 +42,8 @@ class TimelinesAISandboxAdmin:
         return self._call("POST", "/settings", values)
 
     def faults(self, **values: Any) -> dict:
-        """Set rate_limit_per_second, burst, throttle_status (429/403), plain_text_401 or latency_ms."""
+        """Set rate_limit_per_second, burst, throttle_status (429/403), plain_text_401, latency_ms,
+        webhook_duplicate_share or webhook_reorder_ms."""
         return self._call("POST", "/faults", values)
 
     def expire_urls(self) -> None:
@@ -56,6 +57,30 @@ class TimelinesAISandboxAdmin:
     def rename_chat(self, chat_id: int, name: str) -> None:
         """Rename a chat from now on."""
         self._call("POST", f"/chats/{chat_id}/rename", {"name": name})
+
+    def clock(self) -> dict:
+        """Return the sandbox clock: now, offset, frozen_at, real."""
+        return self._call("GET", "/clock")
+
+    def set_clock(self, at: float | str, running: bool = False) -> dict:
+        """Move the sandbox clock to `at` (epoch seconds or ISO with offset), stopped there unless `running`."""
+        return self._call("POST", "/clock", {"at": at, "running": running})
+
+    def advance_clock(self, seconds: float) -> dict:
+        """Move the sandbox clock forward; what becomes visible fires its webhooks."""
+        return self._call("POST", "/clock", {"advance": seconds})
+
+    def real_clock(self) -> dict:
+        """Return the sandbox clock to real time."""
+        return self._call("POST", "/clock", {})
+
+    def deliveries(self, limit: int = 100) -> dict:
+        """Return the webhook delivery log: {"deliveries": [...], "totals": {...}, "pending": n}."""
+        return self._call("GET", f"/webhooks/deliveries?limit={limit}")
+
+    def wait_for_deliveries(self, timeout: float = 30) -> dict:
+        """Block until no webhook delivery is queued or in flight; {"idle": bool, "totals", "pending"}."""
+        return self._call("POST", "/webhooks/wait", {"timeout": timeout})
 
     def stats(self) -> dict:
         """Return calls per endpoint, quota use, sizes, params, settings, faults and tokens."""

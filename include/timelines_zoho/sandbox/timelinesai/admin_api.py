@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Annotated, Any
 
@@ -90,6 +91,34 @@ def admin_router(state: EmulatorState) -> APIRouter:
             return _fail(404, f"chat {chat_id} not found")
         return JSONResponse({"chat_id": chat_id, "name": name})
 
+    @router.get("/clock")
+    def clock() -> JSONResponse:
+        """Return the sandbox clock: `now` (epoch seconds), `offset`, `frozen_at`, `real`."""
+        return JSONResponse(state.clock.to_dict())
+
+    @router.post("/clock")
+    def set_clock(body: Annotated[Payload | None, Body()] = None) -> JSONResponse:
+        """Set the clock ({"at": epoch or ISO, "running": false}), advance it ({"advance": seconds}) or, with
+        neither, return to real time; messages, chats and names that become visible fire their webhooks."""
+        body = body or {}
+        try:
+            at = _moment(body["at"]) if "at" in body else None
+            advance = float(body["advance"]) if "advance" in body else None
+            return JSONResponse(state.set_clock(at, advance, bool(body.get("running", False))))
+        except (TypeError, ValueError) as exc:
+            return _fail(400, str(exc))
+
+    @router.get("/webhooks/deliveries")
+    def deliveries(limit: int = 100) -> JSONResponse:
+        """Return the delivery log (newest last, attempts with status or error), totals and the pending count."""
+        return JSONResponse(state.dispatcher.report(max(0, limit)))
+
+    @router.post("/webhooks/wait")
+    def wait(body: Annotated[Payload | None, Body()] = None) -> JSONResponse:
+        """Wait until no delivery is queued or in flight (at most {"timeout": seconds}, default 30)."""
+        idle = state.dispatcher.wait_idle(float((body or {}).get("timeout", 30)))
+        return JSONResponse({"idle": idle, **state.dispatcher.report(0)})
+
     @router.get("/stats")
     def stats() -> JSONResponse:
         """Return calls per endpoint, quota use, sizes, settings, faults and tokens."""
@@ -101,3 +130,15 @@ def admin_router(state: EmulatorState) -> APIRouter:
         return JSONResponse(state.tokens())
 
     return router
+
+
+def _moment(value: Any) -> float:
+    """Read epoch seconds or an ISO date-time with an offset (a naive one is refused: whose midnight?)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            raise ValueError("at needs a UTC offset, e.g. 2026-04-05T09:00:00+02:00")
+        return moment.timestamp()
+    raise ValueError("at must be epoch seconds or an ISO date-time")

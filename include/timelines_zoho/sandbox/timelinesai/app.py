@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import msgspec
@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from timelines_zoho.sandbox.timelinesai import content, render
 from timelines_zoho.sandbox.timelinesai.admin_api import admin_router
+from timelines_zoho.sandbox.timelinesai.envelope import Reject, error, ok
 from timelines_zoho.sandbox.timelinesai.files import files_router, signer
 from timelines_zoho.sandbox.timelinesai.model import Chat
 from timelines_zoho.sandbox.timelinesai.queries import (
@@ -24,6 +25,7 @@ from timelines_zoho.sandbox.timelinesai.queries import (
     filter_messages,
 )
 from timelines_zoho.sandbox.timelinesai.state import EmulatorState
+from timelines_zoho.sandbox.timelinesai.webhooks import subscriptions_router
 
 log = logging.getLogger(__name__)
 API = "/integrations/api"
@@ -38,31 +40,10 @@ THROTTLE_403_HTML = (
 )
 
 
-class Reject(Exception):
-    """Carry a finished error response out of a handler or dependency."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-def ok(data: object) -> Response:
-    """Return the success envelope, encoded with msgspec (the hot path)."""
-    return Response(msgspec.json.encode({"status": "ok", "data": data}), media_type="application/json")
-
-
-def error(
-    status: int, message: str, code: str, headers: Mapping[str, str] | None = None, **extra: object
-) -> Response:
-    """Return the documented `{"status":"error",...}` envelope."""
-    body = {"status": "error", "message": message, "error_code": code, **extra}
-    return Response(
-        msgspec.json.encode(body), status_code=status, media_type="application/json", headers=headers
-    )
-
-
 def _guard(state: EmulatorState) -> Callable[[Request], Awaitable[None]]:
     async def guard(request: Request) -> None:
         """Apply latency, rate limiting, auth and the API-call quota, and count the call."""
+        state.tick()  # what the sandbox clock has made visible since the last call (and its webhooks)
         route = request.scope.get("route")
         state.calls[
             f"{request.method} {route.path_format.removeprefix(API) if route else request.url.path}"
@@ -107,7 +88,7 @@ def api_router(state: EmulatorState) -> APIRouter:
     sign = signer(state)
 
     def chat_or_404(chat_id: str) -> Chat:
-        chat = state.workspace.chat_by_id.get(int(chat_id)) if chat_id.isdigit() else None
+        chat = state.workspace.visible_chat(int(chat_id)) if chat_id.isdigit() else None
         if chat is None:
             raise Reject(error(404, f'Whatsapp chat_id "{chat_id}" not found', "not_found"))
         return chat
@@ -155,7 +136,7 @@ def api_router(state: EmulatorState) -> APIRouter:
     async def get_message(uid: str) -> Response:
         """Return one message with a fresh attachment URL."""
         index = content.uid_index(state.workspace.seed, uid, len(state.workspace.messages))
-        if index is None:
+        if index is None or not state.workspace.messages.is_visible(index):
             raise Reject(error(404, f'Message uid "{uid}" not found', "not_found"))
         return ok(render.messages_json(state.workspace, [index], sign)[0])
 
@@ -209,6 +190,7 @@ def api_router(state: EmulatorState) -> APIRouter:
         """Return the member the token belongs to."""
         return ok(render.teammate_json(state.workspace, request.state.member))
 
+    router.include_router(subscriptions_router(state))
     return router
 
 

@@ -10,15 +10,17 @@ import functools
 import hashlib
 import hmac
 import socket
-import time
 import urllib.parse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from timelines_zoho.sandbox.timelinesai import content
-from timelines_zoho.sandbox.timelinesai.state import EmulatorState
+
+if TYPE_CHECKING:
+    from timelines_zoho.sandbox.timelinesai.state import EmulatorState
 
 
 def _signature(state: EmulatorState, uid: str, expires: int) -> str:
@@ -64,7 +66,7 @@ def signer(state: EmulatorState) -> Callable[[str, str], str]:
     """Return a function that makes a fresh signed URL for (uid, filename)."""
 
     def sign(uid: str, filename: str) -> str:
-        expires = int(time.time()) + state.settings.url_ttl_seconds
+        expires = int(state.clock.now()) + state.settings.url_ttl_seconds  # the sandbox clock: advancing it expires them
         name = urllib.parse.quote(filename)
         host = refusing_host() if _refused(state, uid) else state.base_url
         return f"{host}/files/{uid}/{name}?Expires={expires}&Signature={_signature(state, uid, expires)}"
@@ -92,7 +94,7 @@ def files_router(state: EmulatorState) -> APIRouter:
             return _s3_error(
                 403, "SignatureDoesNotMatch", "The request signature we calculated does not match"
             )
-        if int(expires) < time.time():
+        if int(expires) < state.clock.now():
             return _s3_error(403, "AccessDenied", "Request has expired")
         store = state.workspace.messages
         index = content.uid_index(state.workspace.seed, uid, len(store))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import sys
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ COLUMNS = {
     "att_kind": np.int16,
     "att_size": np.int64,
 }
+ALL_TIME = sys.maxsize  # the horizon of a workspace that no clock has looked at yet: everything is visible
 
 
 @dataclass(slots=True)
@@ -94,6 +96,7 @@ class MessageStore:
         self.text: dict[int, str | None] = {}
         self.filename: dict[int, str] = {}
         self.data: dict[int, dict] = {}
+        self.horizon = ALL_TIME
         self.reindex()
 
     def __len__(self) -> int:
@@ -107,9 +110,22 @@ class MessageStore:
         self.start = np.searchsorted(chat[self.order], np.arange(self.n_chats + 1)).astype(np.int64)
         self.pos = np.empty(len(ts), dtype=np.int64)
         self.pos[self.order] = np.arange(len(ts))
-        ends = self.start[1:]
-        has = ends > self.start[:-1]
-        self.last = np.where(has, self.order[np.maximum(ends - 1, 0)] if len(ts) else -1, -1)
+        self.set_horizon(self.horizon)
+
+    def set_horizon(self, horizon: int) -> None:
+        """Show only messages with a timestamp up to `horizon`: a visible prefix of each chat's sorted slice."""
+        self.horizon = horizon
+        chat, ts = self.cols["chat"], self.cols["ts"]
+        visible = ts <= horizon
+        counts = np.bincount(chat[visible], minlength=self.n_chats)[: self.n_chats]
+        self.visible_end = self.start[:-1] + counts
+        has = counts > 0
+        self.last = np.where(has, self.order[np.maximum(self.visible_end - 1, 0)] if len(ts) else -1, -1)
+        later = ts[~visible]
+        self.next_ts = int(later.min()) if len(later) else None
+
+    def is_visible(self, index: int) -> bool:
+        return int(self.cols["ts"][index]) <= self.horizon
 
     def append(self, rows: dict[str, list]) -> list[int]:
         """Append rows (column name → values) and return their new indexes."""
@@ -121,8 +137,8 @@ class MessageStore:
         return list(range(first, first + count))
 
     def chat_slice(self, chat: int) -> tuple[int, int]:
-        """Return [start, end) of a chat's messages in the sorted order."""
-        return int(self.start[chat]), int(self.start[chat + 1])
+        """Return [start, end) of a chat's visible messages in the sorted order."""
+        return int(self.start[chat]), int(self.visible_end[chat])
 
 
 @dataclass
@@ -141,6 +157,7 @@ class Workspace:
     chat_order: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
+        self.horizon = self.messages.horizon
         self.chat_by_id = {chat.id: chat for chat in self.chats}
         self.encoded_chats: dict[tuple[int, bool], bytes] = {}  # GET /chats JSON per (chat, absolute URLs)
         self.reorder_chats()
@@ -155,7 +172,7 @@ class Workspace:
 
         def key(chat: Chat) -> tuple[int, int, str]:
             ts = self.last_ts(chat.index)
-            return (ts is None, -(ts or 0), chat.name.casefold())
+            return (ts is None, -(ts or 0), self.name(chat).casefold())
 
         ordered = sorted(self.chats, key=key)
         self.chat_order = np.array([chat.index for chat in ordered], dtype=np.int64)
@@ -168,6 +185,37 @@ class Workspace:
             "responsible": np.array([-1 if c.responsible is None else c.responsible for c in ordered]),
             "created": np.array([c.created_ts for c in ordered], dtype=np.int64),
         }
+
+    def name(self, chat: Chat) -> str:
+        """Return the chat's name as the sandbox clock sees it now."""
+        return chat.name_at(self.horizon)
+
+    def visible_chat(self, chat_id: int) -> Chat | None:
+        """Return a chat that exists at the horizon (created by then), else None."""
+        chat = self.chat_by_id.get(chat_id)
+        return chat if chat is not None and chat.created_ts <= self.horizon else None
+
+    def next_change(self) -> int | None:
+        """Return the earliest moment after the horizon when a message, chat or name becomes visible."""
+        later = [self.messages.next_ts] if self.messages.next_ts is not None else []
+        for chat in self.chats:
+            later += [ts for ts in (chat.created_ts, *(t for t, _ in chat.names[1:])) if ts > self.horizon]
+        return min(later, default=None)
+
+    def observe(self, horizon: int) -> tuple[np.ndarray, list[Chat]]:
+        """Move the horizon; return the messages and chats that became visible (none when it moves back)."""
+        old = self.horizon
+        ts, created = self.messages.cols["ts"], np.array([c.created_ts for c in self.chats], dtype=np.int64)
+        if horizon > old:
+            messages = np.flatnonzero((ts > old) & (ts <= horizon))
+            chats = [self.chats[i] for i in np.flatnonzero((created > old) & (created <= horizon)).tolist()]
+        else:
+            messages, chats = np.empty(0, dtype=np.int64), []
+        self.horizon = horizon
+        self.messages.set_horizon(horizon)
+        self.encoded_chats.clear()  # names, last messages and order may all have moved
+        self.reorder_chats()
+        return messages, chats
 
     def forget_chat(self, chat: int) -> None:
         """Drop a changed chat's cached JSON and re-sort the chat list."""

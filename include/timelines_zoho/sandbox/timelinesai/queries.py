@@ -95,7 +95,7 @@ def filter_chats(ws: Workspace, params: Mapping[str, str]) -> tuple[list[int], b
     """Return the chat indexes of the requested page in the documented order, and has_more_pages."""
     page = page_number(params)
     cols = ws.chat_cols
-    mask = np.ones(len(ws.chat_order), dtype=bool)
+    mask = cols["created"] <= ws.horizon  # a chat exists from its creation on the sandbox clock
     for name, column in (
         ("group", "is_group"),
         ("read", "read"),
@@ -141,7 +141,7 @@ def filter_chats(ws: Workspace, params: Mapping[str, str]) -> tuple[list[int], b
         chat = ws.chats[index]
         if labels is not None and not set(labels) & set(chat.labels):
             continue
-        if lowered is not None and not any(n in chat.name.casefold() for n in lowered):
+        if lowered is not None and not any(n in ws.name(chat).casefold() for n in lowered):
             continue
         if wanted_phone is not None and not _phone_matches(chat.phone, wanted_phone):
             continue
@@ -177,7 +177,7 @@ def filter_messages(ws: Workspace, chat_index: int, params: Mapping[str, str]) -
         if uid is None:
             continue
         index = content.uid_index(ws.seed, uid, len(store))
-        if index is None or int(store.cols["chat"][index]) != chat_index:
+        if index is None or int(store.cols["chat"][index]) != chat_index or not store.is_visible(index):
             raise UnknownMessage(uid)
         position = int(store.pos[index])
         lo, hi = (max(lo, position + 1), hi) if name == "after_message" else (lo, min(hi, position))

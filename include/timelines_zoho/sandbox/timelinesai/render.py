@@ -88,7 +88,7 @@ def chat_json(
     responsible = None if chat.responsible is None else ws.teammates[chat.responsible]
     out = {
         "id": chat.id,
-        "name": chat.name,
+        "name": ws.name(chat),
         "phone": chat.phone,
         "jid": chat.jid,
         "is_group": chat.is_group,

@@ -16,9 +16,15 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 
-from timelines_zoho.sandbox.timelinesai import content
+import numpy as np
+
+from timelines_zoho.sandbox.timelinesai import content, events
+from timelines_zoho.sandbox.timelinesai.clock import SandboxClock
+from timelines_zoho.sandbox.timelinesai.deliveries import Dispatcher
+from timelines_zoho.sandbox.timelinesai.files import signer
 from timelines_zoho.sandbox.timelinesai.generator import WorkspaceParams, generate
 from timelines_zoho.sandbox.timelinesai.model import MT_NOTE, Workspace
+from timelines_zoho.sandbox.timelinesai.webhooks import WebhookRegistry
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,9 @@ class Settings:
     chat_url_mode: str = "relative"  # what LIVE returned; "absolute" is the SPEC example's form
     url_ttl_seconds: int = 900
     api_calls_quota_total: int = 200_000
+    webhook_limit: int = 10
+    webhook_timeout_seconds: float = 5.0
+    webhook_retry_delay_seconds: float = 1.0  # ASSUMPTION: the vendor documents the retries, not their spacing
 
 
 @dataclass
@@ -45,6 +54,8 @@ class Faults:
     refused_download_uids: list[str] = field(default_factory=list)
     refused_download_chats: list[int] = field(default_factory=list)
     refused_downloads_next: int = 0  # the next N file URLs handed out, whichever files they are
+    webhook_duplicate_share: float = 0.0  # deliveries sent twice (§9.2: duplicates are possible)
+    webhook_reorder_ms: int = 0  # each delivery held back up to this long, so deliveries overtake each other
 
 
 @dataclass
@@ -92,10 +103,17 @@ class EmulatorState:
         self.url_generation = 0
         self.calls: Counter[str] = Counter()
         self.bucket: TokenBucket | None = None
+        self.clock = SandboxClock()
+        self.webhooks = WebhookRegistry()
+        self.next_change: int | None = None
         if state_file and os.path.exists(state_file):
             self._load(state_file)
         else:
             self.workspace = generate(self.params)
+        self.dispatcher = Dispatcher(self)
+        self._observe(announce=False)
+        if self.webhooks.live():
+            self.dispatcher.wake()
 
     # --- persistence -------------------------------------------------------------------------------
     def _load(self, path: str) -> None:
@@ -105,6 +123,8 @@ class EmulatorState:
         self.settings = Settings(**saved["settings"])
         self.faults = Faults(**saved["faults"])
         self.quota_used, self.url_generation = saved["quota_used"], saved["url_generation"]
+        self.clock = SandboxClock(**saved.get("clock", {}))
+        self.webhooks = WebhookRegistry(saved.get("webhooks"))
         self.workspace = generate(self.params)
         for mutation in saved["mutations"]:
             self._apply(mutation)
@@ -123,6 +143,8 @@ class EmulatorState:
             "faults": asdict(self.faults),
             "quota_used": self.quota_used,
             "url_generation": self.url_generation,
+            "clock": {"offset": self.clock.offset, "frozen_at": self.clock.frozen_at},
+            "webhooks": self.webhooks.saved(),
         }
         folder = os.path.dirname(os.path.abspath(self.state_file))
         os.makedirs(folder, exist_ok=True)
@@ -138,12 +160,15 @@ class EmulatorState:
         with self.lock:
             self.params, self.workspace, self.mutations = params, workspace, []
             self.quota_used, self.calls = 0, Counter()
+        self._observe(announce=False)  # a new workspace's history is not news: it fires no webhook
         self.save()
         return workspace
 
     def reset(self) -> Workspace:
         """Go back to the default workspace, settings and faults."""
         self.settings, self.faults, self.bucket, self.url_generation = Settings(), Faults(), None, 0
+        self.clock, self.webhooks.items = SandboxClock(), []
+        self.dispatcher.clear()
         return self.seed({})
 
     def configure(self, settings: dict | None = None, faults: dict | None = None) -> None:
@@ -169,20 +194,65 @@ class EmulatorState:
         self.url_generation += 1
         self.save()
 
+    def set_clock(self, at: float | None = None, advance: float | None = None, running: bool = False) -> dict:
+        """Set or advance the sandbox clock (or, with neither, go back to real time); fire what became visible."""
+        if at is not None:
+            self.clock.set(at, running)
+        elif advance is not None:
+            self.clock.advance(advance)
+        else:
+            self.clock = SandboxClock()
+        self._observe()
+        self.save()
+        return self.clock.to_dict()
+
+    def tick(self) -> None:
+        """Catch up with the clock when something became visible since the last look (cheap otherwise)."""
+        now = int(self.clock.now())
+        horizon = self.workspace.horizon
+        if now < horizon or (self.next_change is not None and now >= self.next_change):
+            self._observe()
+
+    def _observe(self, announce: bool = True) -> None:
+        with self.lock:
+            ws = self.workspace
+            messages, chats = ws.observe(int(self.clock.now()))
+            self.next_change = ws.next_change()
+            news = events.events_for(ws, messages, chats, signer(self)) if announce and self.webhooks.live() else []
+        self.dispatcher.enqueue(news)
+
+    def webhooks_changed(self) -> None:
+        """Persist subscriptions and start the delivery threads once there is one."""
+        self.dispatcher.wake()
+        self.save()
+
     def add_messages(self, chat_id: int, messages: list[dict]) -> list[str]:
-        """Append messages to a chat (timestamp defaults to now) and return their uids."""
-        now = int(time.time())
+        """Append messages to a chat (timestamp defaults to the sandbox's now) and return their uids.
+
+        Messages stamped up to now are visible at once and fire their webhooks; later ones when the clock gets there.
+        """
+        self._observe()
+        now = self.workspace.horizon
         resolved = [{**m, "ts": int(m.get("ts", now))} for m in messages]
         mutation = {"op": "add_messages", "chat_id": chat_id, "messages": resolved}
-        uids = self._apply(mutation)
+        with self.lock:
+            uids = self._apply(mutation)
+            ws = self.workspace
+            self.next_change = ws.next_change()
+            added = range(len(ws.messages) - len(uids), len(ws.messages))  # _apply appends at the end
+            visible = np.array([i for i in added if ws.messages.is_visible(i)], dtype=np.int64)
+            news = events.events_for(ws, visible, [], signer(self)) if self.webhooks.live() else []
+        self.dispatcher.enqueue(news)
         self.mutations.append(mutation)
         self.save()
         return uids
 
     def rename_chat(self, chat_id: int, name: str) -> None:
-        """Rename a chat from now on; older inbound messages keep the name they were sent under."""
-        mutation = {"op": "rename", "chat_id": chat_id, "name": name, "ts": int(time.time())}
-        self._apply(mutation)
+        """Rename a chat from the sandbox's now; older inbound messages keep the name they were sent under."""
+        self._observe()
+        mutation = {"op": "rename", "chat_id": chat_id, "name": name, "ts": self.workspace.horizon}
+        with self.lock:
+            self._apply(mutation)
         self.mutations.append(mutation)
         self.save()
 
@@ -252,6 +322,7 @@ class EmulatorState:
             "params": self.params.to_dict(),
             "settings": asdict(self.settings),
             "faults": asdict(self.faults),
+            "clock": self.clock.to_dict(),
             "tokens": self.tokens(),
         }
 
