@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+
 def _epoch(text: str) -> float:
     return dt.datetime.fromisoformat(text).timestamp()
 
