@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from timelines_zoho.state.contacts import ChatLink, Claim
+from timelines_zoho.state.inbox import InboxMessage, PollCursor
 from timelines_zoho.state.ledgers import AttachmentEntry, NoteEntry, QuarantinedItem
 from timelines_zoho.state.store import AuditEntry, IntegrationSettings, RunRecord, StateStore
 from timelines_zoho.state.sync_index import IndexedRecord
@@ -12,9 +13,11 @@ __all__ = [
     "AuditEntry",
     "ChatLink",
     "Claim",
+    "InboxMessage",
     "IndexedRecord",
     "IntegrationSettings",
     "NoteEntry",
+    "PollCursor",
     "QuarantinedItem",
     "RunRecord",
     "StateStore",

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, delete, event, insert, make_url, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from timelines_zoho.state.inbox import InboxMixin
 from timelines_zoho.state.ledgers import LedgerMixin
 from timelines_zoho.state.models import AuditRow, OAuthStateRow, RunItemRow, RunRow, SettingsRow
 from timelines_zoho.state.sync_index import IndexMixin
@@ -97,7 +98,7 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
-class StateStore(LedgerMixin, IndexMixin):
+class StateStore(LedgerMixin, IndexMixin, InboxMixin):
     """What the integration knows and has written, in SQLite (default) or PostgreSQL (by URL)."""
 
     def __init__(self, url: str | None = None) -> None:
