@@ -41,6 +41,17 @@ def sandbox():
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def timelines_server():
+    """A TimelinesAI emulator of its own for tests that reset it or subscribe webhooks (not the shared pair)."""
+    from timelines_zoho.sandbox.server import serve_app
+    from timelines_zoho.sandbox.timelinesai.app import create_app
+
+    server = serve_app(lambda url: create_app(url))
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def store(tmp_path):
     """A migrated state store in this test's own SQLite file."""

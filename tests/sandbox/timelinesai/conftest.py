@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import requests
 
-from timelines_zoho.sandbox.server import RunningServer, serve_app
+from timelines_zoho.sandbox.server import RunningServer
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.timelinesai.app import create_app
 
 
 @dataclass
@@ -40,13 +38,6 @@ class TimelinesSandbox:
 
     def chat_by_name(self, name: str) -> dict:
         return next(c for c in self.all_chats() if c["name"] == name)
-
-
-@pytest.fixture(scope="session")
-def timelines_server() -> Iterator[RunningServer]:
-    server = serve_app(lambda url: create_app(url))
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ class Dispatcher:
         self.rng = random.Random(state.params.seed)
         self.log: deque[dict] = deque(maxlen=LOG_SIZE)
         self.totals: Counter[str] = Counter()
-        self.in_flight = 0
+        self.outstanding = 0  # queued, waiting for a retry or being sent: counted from enqueue to finish
         self.generation = 0  # a reset drops what is queued for the old workspace
         self.lock = threading.Lock()
         self.started = False
@@ -97,6 +97,7 @@ class Dispatcher:
                     queued += 1
         with self.lock:
             self.totals["queued"] += queued
+            self.outstanding += queued
         if queued:
             self.wake()
         return queued
@@ -107,6 +108,7 @@ class Dispatcher:
             self.generation += 1
             self.log.clear()
             self.totals.clear()
+            self.outstanding = 0
         while True:
             try:
                 self.queue.get_nowait()
@@ -114,7 +116,7 @@ class Dispatcher:
                 return
 
     def pending(self) -> int:
-        return self.queue.qsize() + self.in_flight
+        return self.outstanding
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until nothing is queued or being sent; return whether that happened within `timeout`."""
@@ -135,10 +137,8 @@ class Dispatcher:
 
     def _work(self) -> None:
         while True:
-            due, order, delivery = self.queue.get()
-            with self.lock:
-                self.in_flight += 1
-                generation = self.generation
+            due, _, delivery = self.queue.get()
+            generation = self.generation
             try:
                 wait = due - time.monotonic()
                 if wait > 0:
@@ -147,9 +147,7 @@ class Dispatcher:
                     self._attempt(delivery)
             except Exception:
                 log.exception("TimelinesAI sandbox delivery %d failed", delivery.id)
-            finally:
-                with self.lock:
-                    self.in_flight -= 1
+                self._finish(delivery, "crashed")
 
     def _attempt(self, delivery: Delivery) -> None:
         webhook = self.state.webhooks.find(delivery.webhook_id)
@@ -181,6 +179,7 @@ class Dispatcher:
 
     def _finish(self, delivery: Delivery, outcome: str) -> None:
         with self.lock:
+            self.outstanding = max(0, self.outstanding - 1)  # one sent across a reset is not counted twice
             self.totals[outcome] += 1
             self.totals["attempts"] += len(delivery.attempts)
             self.log.append(delivery.entry(outcome))
