@@ -22,7 +22,7 @@ AIRFLOW_SERVICES = (
     "airflow-triggerer",
     "airflow-init",
 )
-LONG_RUNNING = ("postgres", "redis", *AIRFLOW_SERVICES[:-1], "sandbox")
+LONG_RUNNING = ("postgres", "redis", *AIRFLOW_SERVICES[:-1], "sandbox", "webhook-receiver")
 SHARED_KEYS = (
     "AIRFLOW__CORE__EXECUTOR",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
@@ -66,7 +66,7 @@ def test_compose_client_renders_the_file_with_the_example_env(tmp_path: pathlib.
     )
     assert done.returncode == 0, done.stderr
     rendered = yaml.safe_load(done.stdout)["services"]
-    assert set(rendered) == {"postgres", "redis", "sandbox", *AIRFLOW_SERVICES}
+    assert set(rendered) == {"postgres", "redis", "sandbox", "webhook-receiver", *AIRFLOW_SERVICES}
     # The secret reached every Airflow service, interpolated from the env file.
     secret = _env_example()["AIRFLOW_JWT_SECRET"]
     assert {rendered[name]["environment"]["AIRFLOW__API_AUTH__JWT_SECRET"] for name in AIRFLOW_SERVICES} == {
@@ -181,3 +181,11 @@ def test_sandbox_profile_is_optional(services: dict[str, Any]) -> None:
     env = _env_example()
     assert env["TIMELINES_AI_URL"].startswith("http://sandbox:8701/")
     assert env["ZOHO_API_DOMAIN"].startswith("http://sandbox:8702/")
+
+
+def test_webhook_receiver_gets_the_state_store_and_no_airflow_secret(services: dict[str, Any]) -> None:
+    receiver = services["webhook-receiver"]
+    assert set(receiver["environment"]) == {"TIMELINES_ZOHO_STATE_URL"}
+    assert receiver["environment"]["TIMELINES_ZOHO_STATE_URL"].endswith("@postgres/timelines_zoho")
+    assert "timelines_zoho.webhooks serve" in " ".join(receiver["command"])
+    assert receiver["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
