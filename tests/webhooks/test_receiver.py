@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -13,7 +15,8 @@ import requests
 from timelines_zoho.sandbox.server import serve_app
 from timelines_zoho.state import StateStore
 from timelines_zoho.webhooks import ReceiverSecret, create_receiver_app
-from timelines_zoho.webhooks.payloads import MAX_BODY_BYTES
+from timelines_zoho.webhooks.payloads import MAX_BODY_BYTES, parse_delivery
+from timelines_zoho.webhooks.receiver import _land
 
 SINCE_EVER = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 EVENT = {
@@ -178,3 +181,16 @@ def test_an_unconfigured_receiver_refuses_everything(tmp_path):
     finally:
         server.stop()
         store.dispose()
+
+
+def test_copies_arriving_together_are_stored_once_and_the_others_answered_duplicate(receiver):
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(lambda _: receiver.post(EVENT).json()["status"], range(12)))
+    assert sorted(answers) == ["duplicate"] * 11 + ["stored"]
+    assert receiver.store.inbox_size()[0] == 1
+
+
+def test_two_copies_in_one_group_commit_answer_stored_then_duplicate(receiver):
+    delivery = parse_delivery(json.dumps(EVENT).encode())
+    assert _land(receiver.store, [delivery, delivery]) == ["stored", "duplicate"]
+    assert _land(receiver.store, [delivery]) == ["duplicate"]

@@ -1,7 +1,8 @@
 """The webhook receiver: `POST /timelinesai/webhooks/{secret}` lands each delivery in the inbox, then answers.
 
 The answer is 2xx only once the event is durable (committed), so a delivery TimelinesAI counts as done is
-never lost; anything refused writes nothing. A replay or a vendor duplicate (the same message uid again)
+never lost; anything refused writes nothing. Deliveries that arrive together share one transaction (group
+commit): one writer drains what is waiting, so a flood costs a commit per batch, not per delivery. A replay or a vendor duplicate (the same message uid again)
 cannot be told apart: both are acknowledged, logged and write nothing, so the first copy stays.
 The secret is in the path, so neither this module nor the server it runs in may log request paths
 (`python -m timelines_zoho.webhooks serve` turns uvicorn's access log off).
@@ -9,7 +10,10 @@ The secret is in the path, so neither this module nor the server it runs in may 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -36,22 +40,66 @@ async def _read_bounded(request: Request) -> bytes:
     return bytes(body)
 
 
-def _land(store: StateStore, delivery: Delivery) -> str:
-    """Write the delivery's event and return what happened: stored, duplicate or ignored."""
-    if delivery.message is not None:
-        new = store.add_to_inbox([delivery.message], "webhook")
-        return "stored" if new else "duplicate"
-    if delivery.chat_id is not None:
-        store.touch_inbox_chats([delivery.chat_id])
-        return "stored"
-    return "ignored"
+def _land(store: StateStore, deliveries: list[Delivery]) -> list[str]:
+    """Write the deliveries' events in one transaction; return each one's outcome: stored or duplicate."""
+    messages = [d.message for d in deliveries if d.message is not None]
+    with store.batch():
+        new = set(store.add_to_inbox(messages, "webhook"))
+        store.touch_inbox_chats(d.chat_id for d in deliveries if d.chat_id is not None)
+    # Two copies in one batch: the first is the one stored.
+    outcomes, seen = [], set()
+    for delivery in deliveries:
+        uid = delivery.message.uid if delivery.message else None
+        outcomes.append("stored" if uid is None or (uid in new and uid not in seen) else "duplicate")
+        seen.add(uid)
+    return outcomes
+
+
+class GroupCommit:
+    """One writer task: take every delivery waiting, land them together, then answer each."""
+
+    MAX_BATCH = 500
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+        self.waiting: asyncio.Queue[tuple[Delivery, asyncio.Future[str]]] = asyncio.Queue()
+
+    async def land(self, delivery: Delivery) -> str:
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        await self.waiting.put((delivery, future))
+        return await future
+
+    async def run(self) -> None:
+        while True:
+            batch = [await self.waiting.get()]
+            while not self.waiting.empty() and len(batch) < self.MAX_BATCH:
+                batch.append(self.waiting.get_nowait())
+            try:
+                outcomes = await run_in_threadpool(_land, self.store, [d for d, _ in batch])
+            except Exception as exc:  # the database refused: every waiting delivery answers 5xx and is retried
+                log.exception("could not land %d webhook deliveries", len(batch))
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                future.set_result(outcome)
 
 
 def create_receiver_app(store: StateStore | None = None) -> FastAPI:
     """Build the receiver over a state store (the configured one by default)."""
     store = store or StateStore()
     secrets = ReceiverSecret(store)
-    app = FastAPI(title="timelines-zoho webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
+    writer = GroupCommit(store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(writer.run())
+        yield
+        task.cancel()
+
+    app = FastAPI(
+        title="timelines-zoho webhook receiver", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
 
     @app.get("/healthz")
     def health() -> dict:
@@ -71,7 +119,13 @@ def create_receiver_app(store: StateStore | None = None) -> FastAPI:
         except Refused as refused:
             log.warning("refused webhook delivery from %s (%d): %s", peer, refused.status, refused)
             return JSONResponse({"error": str(refused)}, status_code=refused.status)
-        outcome = await run_in_threadpool(_land, store, delivery)
+        if delivery.message is None and delivery.chat_id is None:
+            log.info("webhook %s acknowledged and not stored: the sync does not use it", delivery.event_type)
+            return JSONResponse({"status": "ignored"})
+        try:
+            outcome = await writer.land(delivery)
+        except Exception:
+            return JSONResponse({"error": "could not store the event; retry"}, status_code=503)
         key = delivery.message.uid if delivery.message else delivery.chat_id
         if outcome == "duplicate":
             log.info("webhook %s for message %s is a duplicate or a replay: nothing written", delivery.event_type, key)
