@@ -250,3 +250,16 @@ def test_deliveries_cost_no_api_quota(tl, hooks):
     tl.admin.add_messages(chat["id"], [{"text": f"m{n}"} for n in range(10)])
     assert _settle(tl)["totals"]["delivered"] == 10
     assert tl.admin.stats()["quota_used"] == before
+
+
+def test_subscriptions_and_the_clock_survive_a_restart_with_a_state_file(tmp_path):
+    from timelines_zoho.sandbox.timelinesai.state import EmulatorState
+
+    path = str(tmp_path / "timelinesai.json")
+    first = EmulatorState("http://127.0.0.1:1", path)
+    webhook = first.webhooks.create({"event_type": "message:new", "url": "https://r.example/h"}, limit=10)
+    first.webhooks_changed()
+    first.set_clock(at=1_775_000_000)
+    again = EmulatorState("http://127.0.0.1:1", path)
+    assert [s.info() for s in again.webhooks.live()] == [webhook.info()]
+    assert again.clock.now() == 1_775_000_000 and again.workspace.horizon == 1_775_000_000
