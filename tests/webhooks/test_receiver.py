@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 import json
@@ -13,10 +14,10 @@ import pytest
 import requests
 
 from timelines_zoho.sandbox.server import serve_app
-from timelines_zoho.state import StateStore
+from timelines_zoho.state import InboxMessage, StateStore
 from timelines_zoho.webhooks import ReceiverSecret, create_receiver_app
-from timelines_zoho.webhooks.payloads import MAX_BODY_BYTES, parse_delivery
-from timelines_zoho.webhooks.receiver import _land
+from timelines_zoho.webhooks.payloads import MAX_BODY_BYTES, Delivery, parse_delivery
+from timelines_zoho.webhooks.receiver import GroupCommit, _land
 
 SINCE_EVER = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 EVENT = {
@@ -113,6 +114,7 @@ def test_an_oversized_body_without_content_length_is_cut_off(receiver):
         ({"message__text": 42}, "Expected `str`, got `int` - at `$.message.text`"),
         ({"message__direction": "sideways"}, "at `$.message.direction`"),
         ({"message__message_uid": ""}, "at `$.message.message_uid`"),
+        ({"message__message_uid": "abc\u0000def"}, "at `$.message.message_uid`"),  # PostgreSQL refuses a NUL
         ({"message__timestamp": "2026-04-05T10:35:18Z"}, "is not 'YYYY-MM-DD HH:MM:SS ±ZZZZ'"),
         ({"message__attachments": [{"filename": "a.pdf"}]}, "missing required field `temporary_download_url`"),
         ({"message__sender": None}, "at `$.message.sender`"),
@@ -194,3 +196,20 @@ def test_two_copies_in_one_group_commit_answer_stored_then_duplicate(receiver):
     delivery = parse_delivery(json.dumps(EVENT).encode())
     assert _land(receiver.store, [delivery, delivery]) == ["stored", "duplicate"]
     assert _land(receiver.store, [delivery]) == ["duplicate"]
+
+
+def test_a_delivery_the_database_refuses_does_not_fail_the_others_in_its_batch(receiver):
+    good = parse_delivery(json.dumps(EVENT).encode())
+    # Validation stops such a value at the door; this checks the writer's own isolation behind it.
+    poison = Delivery("message:new", message=InboxMessage("poison", {"not": "bindable"}, good.message.ts, {}))
+    writer = GroupCommit(receiver.store)
+
+    async def flood() -> list[object]:
+        task = asyncio.create_task(writer.run())
+        answers = await asyncio.gather(writer.land(good), writer.land(poison), return_exceptions=True)
+        task.cancel()
+        return answers
+
+    stored, refused = asyncio.run(flood())
+    assert stored == "stored" and isinstance(refused, Exception)
+    assert receiver.store.inbox_size()[0] == 1

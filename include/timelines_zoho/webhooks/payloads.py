@@ -26,7 +26,8 @@ OTHER_EVENTS = (
 )
 
 Short = Annotated[str, Meta(max_length=300)]
-Uid = Annotated[str, Meta(min_length=1, max_length=100)]
+# No control characters: PostgreSQL refuses a NUL in a key column, and a uid is a key.
+Uid = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Url = Annotated[str, Meta(max_length=4096)]
 Stamp = Annotated[str, Meta(max_length=40)]
 

@@ -76,13 +76,23 @@ class GroupCommit:
                 batch.append(self.waiting.get_nowait())
             try:
                 outcomes = await run_in_threadpool(_land, self.store, [d for d, _ in batch])
-            except Exception as exc:  # the database refused: every waiting delivery answers 5xx and is retried
-                log.exception("could not land %d webhook deliveries", len(batch))
-                for _, future in batch:
-                    future.set_exception(exc)
+            except Exception:
+                # One delivery the database refuses must not fail the others it was batched with: land each alone.
+                log.warning("could not land %d webhook deliveries together; landing them one by one", len(batch))
+                for delivery, future in batch:
+                    await self._land_alone(delivery, future)
                 continue
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 future.set_result(outcome)
+
+    async def _land_alone(self, delivery: Delivery, future: asyncio.Future[str]) -> None:
+        try:
+            (outcome,) = await run_in_threadpool(_land, self.store, [delivery])
+        except Exception as exc:  # the database refused it: the delivery answers 503 and TimelinesAI retries
+            log.exception("could not land a webhook %s delivery", delivery.event_type)
+            future.set_exception(exc)
+        else:
+            future.set_result(outcome)
 
 
 def create_receiver_app(store: StateStore | None = None) -> FastAPI:
