@@ -16,14 +16,12 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 
-import numpy as np
-
-from timelines_zoho.sandbox.timelinesai import content, events
+from timelines_zoho.sandbox.timelinesai import content
 from timelines_zoho.sandbox.timelinesai.clock import SandboxClock
 from timelines_zoho.sandbox.timelinesai.deliveries import Dispatcher
-from timelines_zoho.sandbox.timelinesai.files import signer
 from timelines_zoho.sandbox.timelinesai.generator import WorkspaceParams, generate
 from timelines_zoho.sandbox.timelinesai.model import MT_NOTE, Workspace
+from timelines_zoho.sandbox.timelinesai.timeline import TimelineMixin
 from timelines_zoho.sandbox.timelinesai.webhooks import WebhookRegistry
 
 log = logging.getLogger(__name__)
@@ -89,7 +87,7 @@ def _pick(cls: type, values: dict) -> dict:
     return values
 
 
-class EmulatorState:
+class EmulatorState(TimelineMixin):
     """Everything one emulator instance knows; admin operations go through here."""
 
     def __init__(self, base_url: str, state_file: str | None = None) -> None:
@@ -194,38 +192,6 @@ class EmulatorState:
         self.url_generation += 1
         self.save()
 
-    def set_clock(self, at: float | None = None, advance: float | None = None, running: bool = False) -> dict:
-        """Set or advance the sandbox clock (or, with neither, go back to real time); fire what became visible."""
-        if at is not None:
-            self.clock.set(at, running)
-        elif advance is not None:
-            self.clock.advance(advance)
-        else:
-            self.clock = SandboxClock()
-        self._observe()
-        self.save()
-        return self.clock.to_dict()
-
-    def tick(self) -> None:
-        """Catch up with the clock when something became visible since the last look (cheap otherwise)."""
-        now = int(self.clock.now())
-        horizon = self.workspace.horizon
-        if now < horizon or (self.next_change is not None and now >= self.next_change):
-            self._observe()
-
-    def _observe(self, announce: bool = True) -> None:
-        with self.lock:
-            ws = self.workspace
-            messages, chats = ws.observe(int(self.clock.now()))
-            self.next_change = ws.next_change()
-            news = events.events_for(ws, messages, chats, signer(self)) if announce and self.webhooks.live() else []
-        self.dispatcher.enqueue(news)
-
-    def webhooks_changed(self) -> None:
-        """Persist subscriptions and start the delivery threads once there is one."""
-        self.dispatcher.wake()
-        self.save()
-
     def add_messages(self, chat_id: int, messages: list[dict]) -> list[str]:
         """Append messages to a chat (timestamp defaults to the sandbox's now) and return their uids.
 
@@ -237,12 +203,7 @@ class EmulatorState:
         mutation = {"op": "add_messages", "chat_id": chat_id, "messages": resolved}
         with self.lock:
             uids = self._apply(mutation)
-            ws = self.workspace
-            self.next_change = ws.next_change()
-            added = range(len(ws.messages) - len(uids), len(ws.messages))  # _apply appends at the end
-            visible = np.array([i for i in added if ws.messages.is_visible(i)], dtype=np.int64)
-            news = events.events_for(ws, visible, [], signer(self)) if self.webhooks.live() else []
-        self.dispatcher.enqueue(news)
+        self._announce_added(len(uids))
         self.mutations.append(mutation)
         self.save()
         return uids
