@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -68,10 +69,15 @@ def _subscribe(tl, event_type: str, url: str, **extra: object) -> dict:
     return response.json()["data"]
 
 
-def _whspec(schema: str, body: dict) -> None:
+@functools.cache
+def _validator(schema: str) -> Draft202012Validator:
     document = yaml.safe_load((SPECS_DIR / "timelinesai" / "webhook_spec.yaml").read_text())
     registry = Registry().with_resource(WHSPEC, Resource.from_contents(document, default_specification=DRAFT202012))
-    validator = Draft202012Validator({"$ref": f"{WHSPEC}#/components/schemas/{schema}"}, registry=registry)
+    return Draft202012Validator({"$ref": f"{WHSPEC}#/components/schemas/{schema}"}, registry=registry)
+
+
+def _whspec(schema: str, body: dict) -> None:
+    validator = _validator(schema)
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
     assert not errors, errors
 
@@ -263,3 +269,24 @@ def test_subscriptions_and_the_clock_survive_a_restart_with_a_state_file(tmp_pat
     again = EmulatorState("http://127.0.0.1:1", path)
     assert [s.info() for s in again.webhooks.live()] == [webhook.info()]
     assert again.clock.now() == 1_775_000_000 and again.workspace.horizon == 1_775_000_000
+
+
+def test_a_day_played_on_the_clock_delivers_every_whatsapp_message_once_in_documented_shapes(tl, hooks):
+    root, catcher = hooks
+    _subscribe(tl, "message:new", f"{root}/hook/day")
+    tl.admin.set_clock("2026-04-04T00:00:00+02:00")
+    tl.admin.advance_clock(86_400)
+    _settle(tl)
+    bodies = catcher.bodies("message:new")
+    for body in bodies:  # groups, unassigned chats, text-free attachments, renamed contacts...
+        _whspec("MessageData", body)
+    uids = [b["message"]["message_uid"] for b in bodies]
+    assert len(uids) == len(set(uids)) > 50
+    expected = set()
+    for chat in tl.all_chats():
+        messages = tl.data(
+            f"/chats/{chat['id']}/messages", after="2026-04-04T00:00:01+02:00", before="2026-04-05T00:00:00+02:00"
+        )["messages"]
+        assert len(messages) < 50  # one page holds the chat's day
+        expected |= {m["uid"] for m in messages if m["message_type"] == "whatsapp"}
+    assert set(uids) == expected
