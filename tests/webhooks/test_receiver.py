@@ -213,3 +213,21 @@ def test_a_delivery_the_database_refuses_does_not_fail_the_others_in_its_batch(r
     stored, refused = asyncio.run(flood())
     assert stored == "stored" and isinstance(refused, Exception)
     assert receiver.store.inbox_size()[0] == 1
+
+
+def test_a_delivery_whose_sender_hung_up_does_not_stop_the_writer(receiver):
+    first = parse_delivery(json.dumps(EVENT).encode())
+    second = parse_delivery(json.dumps(_event(message__message_uid="second-uid")).encode())
+    writer = GroupCommit(receiver.store)
+
+    async def hang_up_then_deliver() -> str:
+        task = asyncio.create_task(writer.run())
+        abandoned = asyncio.create_task(writer.land(first))
+        await asyncio.sleep(0)  # queued, not landed yet
+        abandoned.cancel()
+        answer = await asyncio.wait_for(writer.land(second), timeout=10)
+        task.cancel()
+        return answer
+
+    assert asyncio.run(hang_up_then_deliver()) == "stored"
+    assert receiver.store.inbox_size()[0] == 2  # the abandoned one landed too: TimelinesAI's retry is a duplicate

@@ -83,16 +83,26 @@ class GroupCommit:
                     await self._land_alone(delivery, future)
                 continue
             for (_, future), outcome in zip(batch, outcomes, strict=True):
-                future.set_result(outcome)
+                _answer(future, outcome)
 
     async def _land_alone(self, delivery: Delivery, future: asyncio.Future[str]) -> None:
         try:
             (outcome,) = await run_in_threadpool(_land, self.store, [delivery])
         except Exception as exc:  # the database refused it: the delivery answers 503 and TimelinesAI retries
             log.exception("could not land a webhook %s delivery", delivery.event_type)
-            future.set_exception(exc)
+            _answer(future, exc)
         else:
-            future.set_result(outcome)
+            _answer(future, outcome)
+
+
+def _answer(future: asyncio.Future[str], outcome: str | Exception) -> None:
+    """Resolve a waiting request, unless its sender hung up (cancelled): the writer must outlive it."""
+    if future.done():
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 def create_receiver_app(store: StateStore | None = None) -> FastAPI:
