@@ -205,10 +205,7 @@ def test_a_delivery_the_database_refuses_does_not_fail_the_others_in_its_batch(r
     writer = GroupCommit(receiver.store)
 
     async def flood() -> list[object]:
-        task = asyncio.create_task(writer.run())
-        answers = await asyncio.gather(writer.land(good), writer.land(poison), return_exceptions=True)
-        task.cancel()
-        return answers
+        return await asyncio.gather(writer.land(good), writer.land(poison), return_exceptions=True)
 
     stored, refused = asyncio.run(flood())
     assert stored == "stored" and isinstance(refused, Exception)
@@ -221,13 +218,11 @@ def test_a_delivery_whose_sender_hung_up_does_not_stop_the_writer(receiver):
     writer = GroupCommit(receiver.store)
 
     async def hang_up_then_deliver() -> str:
-        task = asyncio.create_task(writer.run())
         abandoned = asyncio.create_task(writer.land(first))
-        await asyncio.sleep(0)  # queued, not landed yet
+        kept = asyncio.create_task(writer.land(second))  # in the same batch, after the abandoned one
+        await asyncio.sleep(0)  # both queued, not landed yet
         abandoned.cancel()
-        answer = await asyncio.wait_for(writer.land(second), timeout=10)
-        task.cancel()
-        return answer
+        return await asyncio.wait_for(kept, timeout=10)
 
     assert asyncio.run(hang_up_then_deliver()) == "stored"
     assert receiver.store.inbox_size()[0] == 2  # the abandoned one landed too: TimelinesAI's retry is a duplicate

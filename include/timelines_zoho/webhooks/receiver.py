@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -63,8 +61,13 @@ class GroupCommit:
     def __init__(self, store: StateStore) -> None:
         self.store = store
         self.waiting: asyncio.Queue[tuple[Delivery, asyncio.Future[str]]] = asyncio.Queue()
+        self.task: asyncio.Task | None = None
 
     async def land(self, delivery: Delivery) -> str:
+        """Queue a delivery and wait until it is committed; return stored or duplicate."""
+        # Started here, not in a lifespan: a mounted sub-application never runs its lifespan.
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self.run())
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         await self.waiting.put((delivery, future))
         return await future
@@ -110,16 +113,7 @@ def create_receiver_app(store: StateStore | None = None) -> FastAPI:
     store = store or StateStore()
     secrets = ReceiverSecret(store)
     writer = GroupCommit(store)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(writer.run())
-        yield
-        task.cancel()
-
-    app = FastAPI(
-        title="timelines-zoho webhook receiver", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
-    )
+    app = FastAPI(title="timelines-zoho webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/healthz")
     def health() -> dict:
