@@ -38,7 +38,8 @@ class TimelinesAISandboxAdmin:
         return self._call("POST", "/reset")
 
     def settings(self, **values: Any) -> dict:
-        """Set chat_url_mode ("relative"/"absolute"), url_ttl_seconds or api_calls_quota_total."""
+        """Set chat_url_mode ("relative"/"absolute"), url_ttl_seconds, api_calls_quota_total, webhook_limit,
+        webhook_timeout_seconds or webhook_retry_delay_seconds."""
         return self._call("POST", "/settings", values)
 
     def faults(self, **values: Any) -> dict:
