@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0008"  # chained after main's 0008 at rebase (the brief gave "0003")
 branch_labels = None
 depends_on = None
 
