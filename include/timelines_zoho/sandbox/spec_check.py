@@ -39,7 +39,8 @@ RELAXATIONS: dict[str, Relaxations] = {
          "last_message", "text", "attachment_url", "attachment_filename", "invitation_status", "chat_id"}
     )),
     # zoho-crm-api.md §6: users.json gives users[].email the pattern [a-z0-9]{9}[@][a-z0-9]{5}[.]com, from one
-    # example. §7.1/§7.2: modules.json and fields.json $ref objects Zoho sends as null (associated_module...).
+    # example. §7.1/§7.2: modules.json and fields.json $ref objects Zoho sends as null (associated_module...);
+    # layouts.json's field and section objects $ref the same kinds (sharing_properties, _delete, properties).
     "zoho": Relaxations(drop_patterns=True, nullable_refs=True),
 }
 STRICT = Relaxations()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 
 def test_list_requires_fields_and_at_most_fifty(api):
     missing = api.get("Contacts")
@@ -136,3 +138,23 @@ def test_if_modified_since_with_nothing_newer_is_304(api):
     earlier = api.call("GET", "Contacts", params={"fields": "Last_Name"},
                        headers={"If-Modified-Since": "2000-01-01T00:00:00+00:00"})
     assert earlier.status_code == 200 and earlier.json()["data"][0]["Last_Name"] == "Doe"
+
+
+def test_get_one_record_with_fields_returns_those_fields_plus_id(api):
+    [record_id] = api.insert("Contacts", {"Last_Name": "Doe", "First_Name": "Jane", "Email": "jane@example.com"})
+    response = api.get(f"Contacts/{record_id}", fields="Email,Last_Name")
+    assert response.status_code == 200
+    assert response.json() == {"data": [{"id": record_id, "Email": "jane@example.com", "Last_Name": "Doe"}]}
+    assert "First_Name" in api.get(f"Contacts/{record_id}").json()["data"][0]
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "settings/anything"), ("GET", "settings"), ("PUT", "settings/anything"), ("DELETE", "org/whatever"),
+    ("GET", "users/1/friends"), ("GET", "coql/x"),
+])
+def test_a_path_zoho_does_not_have_is_404_invalid_url_pattern(api, method, path):
+    response = api.call(method, path)
+    assert response.status_code == 404, response.text
+    assert response.json() == {"code": "INVALID_URL_PATTERN", "details": {},
+                               "message": "Please check if the URL trying to access is a correct one",
+                               "status": "error"}

@@ -11,9 +11,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from timelines_zoho.sandbox.zoho import accounts, admin_api, attachments, html, meta, notes, records, search
+from timelines_zoho.sandbox.zoho import (
+    accounts,
+    admin_api,
+    attachments,
+    html,
+    layouts,
+    meta,
+    notes,
+    records,
+    related,
+    search,
+)
 from timelines_zoho.sandbox.zoho.admin_api import AdminError
-from timelines_zoho.sandbox.zoho.errors import ZohoError, zoho_error_handler
+from timelines_zoho.sandbox.zoho.errors import ZohoError, unknown_url, zoho_error_handler
 from timelines_zoho.sandbox.zoho.limits import ApiLimitsMiddleware
 from timelines_zoho.sandbox.zoho.state import ZohoState
 
@@ -28,7 +39,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         error = ZohoError(400, "INVALID_REQUEST_METHOD", "The HTTP request method type is not a valid one.")
     elif exc.status_code == 404:
-        error = ZohoError(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one")
+        error = unknown_url()
     else:
         error = ZohoError(exc.status_code, "INVALID_DATA", str(exc.detail))
     return JSONResponse(error.body(), status_code=error.status)
@@ -70,6 +81,7 @@ def create_app(base_url: str, state_file: str | None = None) -> FastAPI:
     app.include_router(admin_api.router, prefix="/__admin")
     app.include_router(accounts.router)
     app.include_router(html.router)
-    for module in (meta, search, notes, attachments, records):
+    # Literal paths first; `related` serves /{module}/{id}/{list} for the lists Notes and Attachments do not.
+    for module in (meta, layouts, search, notes, attachments, related, records):
         app.include_router(module.router, prefix=API_PREFIX)
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from timelines_zoho.sandbox.zoho.relations import link_modules
+
 JSON_TYPES = {
     "text": "string", "textarea": "string", "email": "string", "phone": "string", "website": "string",
     "picklist": "string", "date": "string", "datetime": "string", "integer": "integer", "bigint": "string",
@@ -31,8 +33,8 @@ MODULE_DEFAULTS: dict[str, Any] = {
     "track_current_data": False, "modified_by": None, "profiles": [], "parent_module": {},
     "activity_badge": "Disabled", "$field_states": [], "business_card_fields": [], "per_page": 200,
     "$properties": [], "$on_demand_properties": [], "search_layout_fields": [], "kanban_view_supported": False,
-    "lookup_field_properties": {"fields": []}, "kanban_view": False, "related_lists": [], "filter_status": True,
-    "related_list_properties": {"sort_by": None, "fields": [], "sort_order": None}, "display_field": None, "layouts": [], "custom_view": None, "zia_view": False,
+    "lookup_field_properties": {"fields": []}, "kanban_view": False, "filter_status": True,
+    "related_list_properties": {"sort_by": None, "fields": [], "sort_order": None}, "display_field": None, "custom_view": None, "zia_view": False,
     "default_mapping_fields": [], "layout_associations": [],
 }
 
@@ -44,8 +46,8 @@ FIELD_DEFAULTS: dict[str, Any] = {
     "separator": False, "enable_colour_code": False, "mass_update": True, "created_source": "default",
     "type": "used", "display_type": -1, "ui_type": 1, "colour_code_enabled_by_system": None, "decimal_place": None,
     "email_parser": None, "rollup_summary": None, "refer_from_field": None, "created_time": None,
-    "modified_time": None, "show_type": 7, "category": 0, "multi_module_lookup": None, "sharing_properties": None,
-    "currency": None, "file_upolad_optionlist": [], "lookup": None, "profiles": [], "view_type": None,
+    "modified_time": None, "show_type": 7, "category": 0, "sharing_properties": None,
+    "currency": None, "file_upolad_optionlist": [], "profiles": [], "view_type": None,
     "sub_module": None, "subform": None, "external": None, "formula": None, "convert_mapping": None,
     "multiselectlookup": None, "multiuserlookup": None, "autonumber": None, "auto_number": None, "crypt": None,
     "tooltip": None, "history_tracking": None, "association_details": None, "allowed_modules": [],
@@ -134,13 +136,14 @@ def make_field(spec: FieldSpec, field_id: str, sequence: int, next_id: Callable[
         "sequence_number": sequence,
         "unique": {"casesensitive": "false"} if opts.get("unique") else {},
         "pick_list_values": [],
+        # Zoho sends {} for these on fields that are no lookup (its v8 getFields example); relations fills lookups.
+        "lookup": {},
+        "multi_module_lookup": {},
         "operation_type": {"api_create": not read_only, "api_update": not read_only, "web_create": True,
                            "web_update": True, "api_read": True, "web_read": True},
     }
     for position, value in enumerate(opts.get("picklist", []), start=1):
         field["pick_list_values"].append(picklist_option(value, value, position, next_id()))
-    if "lookup" in opts:
-        field["lookup"] = {"module": {"api_name": opts["lookup"]}}
     return field
 
 
@@ -188,5 +191,22 @@ def build_modules(next_id: Callable[[], str]) -> dict[str, dict[str, Any]]:
             **MODULE_DEFAULTS,
             "sequence_number": len(modules) + 1,
             "fields": fields,
+            "layouts": [standard_layout(next_id)],
+            "related_lists": [],  # relations.link_modules fills those of record modules
         }
+    lookups = [(module, spec[0], spec[3]["lookup"]) for module, specs in MODULE_FIELDS.items()
+               for spec in specs if "lookup" in spec[3]]
+    link_modules(modules, lookups, next_id)
     return modules
+
+
+LAYOUT_SECTIONS = ("Information", "Description Information")  # "{singular} Information", then the textareas
+
+
+def standard_layout(next_id: Callable[[], str]) -> dict[str, Any]:
+    """Reserve the standard layout's id and, right after it, one id per section (layouts.py numbers them so)."""
+    layout_id = next_id()
+    for _ in LAYOUT_SECTIONS:
+        next_id()
+    return {"id": layout_id, "name": "Standard", "display_label": "Standard", "api_name": "Standard__s",
+            "status": "active"}

@@ -30,9 +30,14 @@ def invalid_module(module: str, index: int = 0) -> ZohoError:
     )
 
 
-def required_param(name: str) -> ZohoError:
-    """Build REQUIRED_PARAM_MISSING for a missing query parameter."""
-    return ZohoError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {"param_name": name})
+def unknown_url() -> ZohoError:
+    """Build Zoho's 404 for a path it does not serve."""
+    return ZohoError(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one")
+
+
+def required_param(name: str, detail: str = "param_name") -> ZohoError:
+    """Build REQUIRED_PARAM_MISSING for a missing query parameter, named under `detail` in the details."""
+    return ZohoError(400, "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", {detail: name})
 
 
 def invalid_param(name: str, message: str = "the given parameter value is invalid") -> ZohoError:

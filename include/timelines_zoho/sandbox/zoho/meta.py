@@ -23,6 +23,7 @@ from timelines_zoho.sandbox.zoho.validation import batch_status
 router = APIRouter()
 
 MAX_PATCH_FIELDS = 5
+PROFILES = {"Administrator": "4876876000000026011", "Standard": "4876876000000026014"}  # profile name -> id
 MAX_OPTION_LENGTH = 120
 
 
@@ -52,8 +53,8 @@ def new_user(state: ZohoState, full_name: str, email: str, role: str, status: st
         "id": user_id, "full_name": full_name, "first_name": first or None, "last_name": last or full_name,
         "email": email, "status": status, "confirm": status != "inactive", "zuid": str(60000000 + state.counter),
         "role": {"name": role, "id": str(int(state.modules["Contacts"]["id"]) + 900 + (0 if admin else 1))},
-        "profile": {"name": "Administrator" if admin else "Standard", "id": "4876876000000026011"
-                    if admin else "4876876000000026014"},
+        "profile": {"name": "Administrator" if admin else "Standard",
+                    "id": PROFILES["Administrator" if admin else "Standard"]},
         "type__s": "Regular User", "phone": None, "mobile": None, "created_time": state.now(),
     }
     state.users[user_id] = user
@@ -140,34 +141,47 @@ async def get_module(module: str, ctx: Api) -> JSONResponse:
     return JSONResponse({"modules": [ctx.state.modules[module]]})
 
 
-def _module_param(state: ZohoState, request: Request) -> str:
+def module_param(state: ZohoState, request: Request, detail: str = "param_name") -> str:
+    """Read the mandatory `module` query parameter of the settings APIs: a module of the org.
+
+    Zoho names a missing parameter `param_name` in most APIs but `param` in some (layouts.json); `detail` says which.
+    """
     module = request.query_params.get("module")
     if not module:
-        raise required_param("module")
+        raise required_param("module", detail)
     if module not in state.modules:
         raise ZohoError(400, "INVALID_MODULE", "the module name given seems to be invalid", {"param_name": "module"})
     return module
 
 
+def settings_read(ctx: ApiContext, request: Request, scope: str, detail: str = "param_name") -> str:
+    """Admit a settings read of one module: the scope, the `module` parameter, one credit; return the module."""
+    ctx.require(scope)
+    module = module_param(ctx.state, request, detail)
+    ctx.charge(1)
+    return module
+
+
+def one_by_id(items: list[dict[str, Any]], item_id: str, path_index: int) -> list[dict[str, Any]]:
+    """Return the item with that id as a one-item list, else INVALID_DATA naming the path segment."""
+    found = [item for item in items if item["id"] == item_id]
+    if not found:
+        raise ZohoError(400, "INVALID_DATA", "the id given seems to be invalid", {"resource_path_index": path_index})
+    return found
+
+
 @router.get("/settings/fields")
 async def list_fields(request: Request, ctx: Api) -> JSONResponse:
     """List a module's fields."""
-    ctx.require("ZohoCRM.settings.fields.READ")
-    module = _module_param(ctx.state, request)
-    ctx.charge(1)
+    module = settings_read(ctx, request, "ZohoCRM.settings.fields.READ")
     return JSONResponse({"fields": ctx.state.modules[module]["fields"]})
 
 
 @router.get("/settings/fields/{field_id}")
 async def get_field(field_id: str, request: Request, ctx: Api) -> JSONResponse:
     """Return one field."""
-    ctx.require("ZohoCRM.settings.fields.READ")
-    module = _module_param(ctx.state, request)
-    ctx.charge(1)
-    found = [f for f in ctx.state.modules[module]["fields"] if f["id"] == field_id]
-    if not found:
-        raise ZohoError(400, "INVALID_DATA", "the id given seems to be invalid", {"resource_path_index": 3})
-    return JSONResponse({"fields": found})
+    module = settings_read(ctx, request, "ZohoCRM.settings.fields.READ")
+    return JSONResponse({"fields": one_by_id(ctx.state.modules[module]["fields"], field_id, 3)})
 
 
 def _patch_field(state: ZohoState, module: str, item: Any, index: int) -> dict[str, Any]:
@@ -202,7 +216,7 @@ def _patch_field(state: ZohoState, module: str, item: Any, index: int) -> dict[s
 
 async def _patch(request: Request, ctx: ApiContext, field_id: str | None) -> JSONResponse:
     ctx.require("ZohoCRM.settings.fields.UPDATE")
-    module = _module_param(ctx.state, request)
+    module = module_param(ctx.state, request)
     body = parse_json_body(await request.body())
     items = body.get("fields") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:

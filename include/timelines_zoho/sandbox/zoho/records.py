@@ -12,7 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
-from timelines_zoho.sandbox.zoho.errors import ZohoError, invalid_module, invalid_param, required_param
+from timelines_zoho.sandbox.zoho.errors import (
+    ZohoError,
+    invalid_module,
+    invalid_param,
+    required_param,
+    unknown_url,
+)
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope, parse_json_body
 from timelines_zoho.sandbox.zoho.state import ZohoState
 from timelines_zoho.sandbox.zoho.validation import (
@@ -31,10 +37,16 @@ TOKEN_LIMIT = 100_000
 MAX_FIELDS = 50
 MAX_BATCH = 100
 TRIGGERS = {"workflow", "approval", "blueprint", "pathfinder", "orchestration"}
+# First path segments Zoho's v8 API uses for things other than modules (the spec files' paths; Zoho's own APIs such
+# as __composite_requests start with "__", which no module name does): what the emulator does not serve under them
+# is an unknown URL (404), not a misspelt module (400 INVALID_MODULE).
+API_NAMESPACES = frozenset({"settings", "org", "users", "coql", "files"})
 
 
 def check_module(state: ZohoState, module: str, index: int = 0) -> None:
-    """Raise INVALID_MODULE unless the module exists (names are case-sensitive)."""
+    """Raise INVALID_MODULE unless the module exists (names are case-sensitive); 404 for an API namespace."""
+    if module in API_NAMESPACES or module.startswith("__"):
+        raise unknown_url()
     if module not in state.records or module == "Notes":
         raise invalid_module(module, index)
 
@@ -283,8 +295,8 @@ async def upsert_records(module: str, request: Request, ctx: Api) -> JSONRespons
 
 
 @router.get("/{module}/{record_id}")
-async def get_record(module: str, record_id: str, ctx: Api) -> Response:
-    """Return one record, or 204 when there is none with that id."""
+async def get_record(module: str, record_id: str, request: Request, ctx: Api) -> Response:
+    """Return one record (only the `fields` asked for, plus id, when given), or 204 when there is none."""
     check_module(ctx.state, module)
     ctx.require(module_scope(module, "READ"))
     if not record_id.isdigit():
@@ -293,7 +305,8 @@ async def get_record(module: str, record_id: str, ctx: Api) -> Response:
     record = ctx.state.records[module].get(record_id)
     if record is None:
         return Response(status_code=204)
-    return JSONResponse({"data": [record]})
+    return JSONResponse({"data": [project(record, requested_fields(request)) if "fields" in request.query_params
+                                  else record]})
 
 
 def _delete(ctx: ApiContext, module: str, ids: list[str]) -> JSONResponse:

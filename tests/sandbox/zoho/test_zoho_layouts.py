@@ -1,0 +1,44 @@
+"""Layouts in the emulator: each module's standard layout, its sections and the fields placed in them."""
+
+from __future__ import annotations
+
+import pytest
+
+from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
+
+
+@pytest.mark.parametrize("module", ["Contacts", "Leads", "Accounts", "Deals", CUSTOM_MODULE, "Notes"])
+def test_the_standard_layout_places_every_field_once(api, module):
+    response = api.get("settings/layouts", module=module)
+    assert response.status_code == 200, response.text
+    [layout] = response.json()["layouts"]
+    assert (layout["name"], layout["api_name"], layout["status"]) == ("Standard", "Standard__s", "active")
+    placed = [field["id"] for section in layout["sections"] for field in section["fields"]]
+    fields = api.get("settings/fields", module=module).json()["fields"]
+    assert sorted(placed) == sorted(f["id"] for f in fields)
+    for section in layout["sections"]:
+        assert all(field["section_id"] == int(section["id"]) for field in section["fields"])
+    [listed] = {m["api_name"]: m for m in api.get("settings/modules").json()["modules"]}[module]["layouts"]
+    assert (listed["id"], listed["name"]) == (layout["id"], "Standard")
+
+
+def test_layout_fields_carry_the_layout_mandatory_flag_and_current_picklist(api):
+    fields = {f["api_name"]: f for f in api.get("settings/fields", module="Contacts").json()["fields"]}
+    body = {"fields": [{"id": fields["Lead_Source"]["id"], "pick_list_values": [{"display_value": "TimelinesAI"}]}]}
+    assert api.call("PATCH", "settings/fields", params={"module": "Contacts"}, json=body).status_code == 200
+    [layout] = api.get("settings/layouts", module="Contacts").json()["layouts"]
+    placed = {field["api_name"]: field for section in layout["sections"] for field in section["fields"]}
+    assert placed["Last_Name"]["required"] is True and placed["First_Name"]["required"] is False
+    assert "TimelinesAI" in [o["display_value"] for o in placed["Lead_Source"]["pick_list_values"]]
+    assert [s["display_label"] for s in layout["sections"]] == ["Contact Information", "Description Information"]
+
+
+def test_one_layout_by_id_and_the_errors(api):
+    [layout] = api.get("settings/layouts", module="Deals").json()["layouts"]
+    one = api.get(f"settings/layouts/{layout['id']}", module="Deals")
+    assert one.status_code == 200 and one.json()["layouts"] == [layout]
+    wrong = api.get("settings/layouts/4876876000099999999", module="Deals")
+    assert wrong.status_code == 400 and wrong.json()["code"] == "INVALID_DATA"
+    missing = api.get("settings/layouts")
+    assert missing.status_code == 400 and missing.json()["code"] == "REQUIRED_PARAM_MISSING"
+    assert api.get("settings/layouts", module="Nope").json()["code"] == "INVALID_MODULE"
