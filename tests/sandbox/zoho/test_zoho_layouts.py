@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from fastapi.testclient import TestClient
+
+from timelines_zoho.sandbox.zoho.app import create_app
 from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
 
 
@@ -42,3 +46,20 @@ def test_one_layout_by_id_and_the_errors(api):
     missing = api.get("settings/layouts")
     assert missing.status_code == 400 and missing.json()["code"] == "REQUIRED_PARAM_MISSING"
     assert api.get("settings/layouts", module="Nope").json()["code"] == "INVALID_MODULE"
+
+
+
+def test_a_state_file_saved_before_layouts_existed_answers_204_not_500(tmp_path):
+    state_file = tmp_path / "zoho.json"
+    with TestClient(create_app("http://sandbox.test", str(state_file))) as client:
+        client.post("/__admin/seed", json={"users": [{"full_name": "Pat Boyle", "email": "pat@example.com", "role": "CEO"}]})
+        token = client.post("/__admin/refresh-token", json={}).json()["access_token"]
+    saved = json.loads(state_file.read_text())
+    for module in saved["modules"].values():
+        module["layouts"], module["related_lists"] = [], []  # what the catalogue held before layouts existed
+    state_file.write_text(json.dumps(saved))
+    with TestClient(create_app("http://sandbox.test", str(state_file))) as client:
+        headers = {"Authorization": f"Zoho-oauthtoken {token}"}
+        for path in ("settings/layouts", "settings/related_lists"):
+            response = client.get(f"/us/api/crm/v8/{path}", params={"module": "Leads"}, headers=headers)
+            assert response.status_code == 204, f"{path}: {response.status_code} {response.text}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from timelines_zoho.sandbox.zoho.catalog import LAYOUT_SECTIONS
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext
@@ -51,7 +51,10 @@ def _sections(state: ZohoState, module: str, layout_id: str) -> list[dict[str, A
 def _convert_mapping(state: ZohoState, module: str) -> dict[str, Any] | None:
     if not state.modules[module]["convertable"]:
         return None
-    refs = {name: {"name": "Standard", "id": state.modules[name]["layouts"][0]["id"]} for name in CONVERTS_TO}
+    refs = {name: {"name": ref["name"], "id": ref["id"]} for name in CONVERTS_TO
+            for ref in state.modules[name]["layouts"][:1]}
+    if len(refs) < len(CONVERTS_TO):
+        return None
     return {**refs, "Deals": {**refs["Deals"], "fields": []}, "Invoices": None, "SalesOrders": None}
 
 
@@ -74,13 +77,15 @@ def standard_layout(state: ZohoState, module: str) -> dict[str, Any]:
 def _layouts(ctx: ApiContext, request: Request) -> list[dict[str, Any]]:
     # layouts.json names a missing `module` under `param`.
     module = settings_read(ctx, request, "ZohoCRM.settings.layouts.READ", "param")
-    return [standard_layout(ctx.state, module)]
+    # A state file saved before layouts existed has modules without one.
+    return [standard_layout(ctx.state, module)] if ctx.state.modules[module]["layouts"] else []
 
 
 @router.get("/settings/layouts")
-async def list_layouts(request: Request, ctx: Api) -> JSONResponse:
-    """List a module's layouts: its standard layout."""
-    return JSONResponse({"layouts": _layouts(ctx, request)})
+async def list_layouts(request: Request, ctx: Api) -> Response:
+    """List a module's layouts: its standard layout; 204 when it has none."""
+    layouts = _layouts(ctx, request)
+    return JSONResponse({"layouts": layouts}) if layouts else Response(status_code=204)
 
 
 @router.get("/settings/layouts/{layout_id}")

@@ -29,9 +29,10 @@ def _related_lists(ctx: ApiContext, request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/settings/related_lists")
-async def list_related_lists(request: Request, ctx: Api) -> JSONResponse:
-    """List a module's related lists; a client follows an entry's `href` to read the records it shows."""
-    return JSONResponse({"related_lists": _related_lists(ctx, request)})
+async def list_related_lists(request: Request, ctx: Api) -> Response:
+    """List a module's related lists (a client follows an entry's `href`); 204 when it has none."""
+    related = _related_lists(ctx, request)
+    return JSONResponse({"related_lists": related}) if related else Response(status_code=204)
 
 
 @router.get("/settings/related_lists/{list_id}")
