@@ -86,3 +86,15 @@ def test_bad_requests_get_zoho_errors_never_500(api, method, path, kwargs):
     body = response.json()
     assert body.get("status") == "error" or all(
         item["status"] == "error" for item in body.get("data", body.get("fields", [])))
+
+
+def test_html_view_shows_description_and_every_other_writable_field(zoho, api):
+    [account] = api.insert("Accounts", {"Account_Name": "Acme"})
+    api.insert("Contacts", {"Last_Name": "Roe", "Description": "https://app.timelines.ai/chat/123/messages/",
+                            "WhatsApp_Chat_URL": "https://app.timelines.ai/chat/123/", "Account_Name": {"id": account}})
+    page = requests.get(f"{zoho.root_url}/", params={"module": "Contacts"}, timeout=30).text
+    header = page.split("<tr>", 2)[1]
+    for column in ("Description", "WhatsApp_Chat_URL", "Lead_Source", "Mobile", "Account_Name"):
+        assert f"<th>{column}</th>" in header
+    assert "https://app.timelines.ai/chat/123/messages/" in page and "<td>Acme</td>" in page
+    assert "<th>Created_By</th>" not in header

@@ -8,19 +8,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from timelines_zoho.sandbox.zoho.catalog import SYSTEM_FIELDS
 from timelines_zoho.sandbox.zoho.state import ZohoState
 
 router = APIRouter()
 
 PAGE_SIZE = 100
 STYLE = ("body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-         "padding:4px 8px;vertical-align:top}pre{white-space:pre-wrap;max-width:60em;margin:0}")
+         "padding:4px 8px;vertical-align:top;max-width:30em;overflow-wrap:anywhere}pre{white-space:pre-wrap;max-width:60em;margin:0}")
 
 
 def _columns(state: ZohoState, module: str) -> list[str]:
-    wanted = ("text", "email", "phone", "website", "picklist", "ownerlookup")
-    return [f["api_name"] for f in state.modules[module]["fields"]
-            if f["data_type"] in wanted and f["api_name"] not in ("Created_By", "Modified_By")]
+    """Every field a write can set (Description too: the default chat-link field), none of the system ones."""
+    return [f["api_name"] for f in state.modules[module]["fields"] if f["api_name"] not in SYSTEM_FIELDS]
 
 
 def _cell(value: Any) -> str:
