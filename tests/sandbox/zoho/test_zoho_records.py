@@ -150,7 +150,8 @@ def test_get_one_record_with_fields_returns_those_fields_plus_id(api):
 
 @pytest.mark.parametrize(("method", "path"), [
     ("GET", "settings/anything"), ("GET", "settings"), ("PUT", "settings/anything"), ("DELETE", "org/whatever"),
-    ("GET", "users/1/friends"), ("GET", "coql/x"),
+    ("GET", "users/1/friends"), ("GET", "coql/x"), ("POST", "settings/anything"), ("PATCH", "org/whatever"),
+    ("GET", "__nothing_here"),
 ])
 def test_a_path_zoho_does_not_have_is_404_invalid_url_pattern(api, method, path):
     response = api.call(method, path)
@@ -158,3 +159,9 @@ def test_a_path_zoho_does_not_have_is_404_invalid_url_pattern(api, method, path)
     assert response.json() == {"code": "INVALID_URL_PATTERN", "details": {},
                                "message": "Please check if the URL trying to access is a correct one",
                                "status": "error"}
+
+
+def test_a_wrong_method_on_a_path_zoho_has_is_invalid_request_method(api):
+    for method, path in (("POST", "org"), ("DELETE", "settings/fields"), ("POST", "users/123")):
+        response = api.call(method, path)
+        assert (response.status_code, response.json()["code"]) == (400, "INVALID_REQUEST_METHOD"), (method, path)

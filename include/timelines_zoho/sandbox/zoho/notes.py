@@ -161,7 +161,7 @@ def _parent_record(ctx: ApiContext, module: str, record_id: str) -> None:
         raise ZohoError(400, "INVALID_DATA", "the related id given seems to be invalid", {"resource_path_index": 1})
 
 
-@router.get("/{module}/{record_id}/Notes")
+@router.get("/{module:module}/{record_id}/Notes")
 async def related_notes(module: str, record_id: str, request: Request,
                         ctx: Api) -> Response:
     """List a record's notes."""
@@ -173,7 +173,7 @@ async def related_notes(module: str, record_id: str, request: Request,
     return page_of(ctx.state, "Notes", request, iter([notes[i] for i in ids]))
 
 
-@router.post("/{module}/{record_id}/Notes")
+@router.post("/{module:module}/{record_id}/Notes")
 async def create_related_notes(module: str, record_id: str, request: Request,
                                ctx: Api) -> JSONResponse:
     """Create notes on the record in the path."""
@@ -183,7 +183,7 @@ async def create_related_notes(module: str, record_id: str, request: Request,
     return _respond(_create(ctx, items, override), 201)
 
 
-@router.put("/{module}/{record_id}/Notes/{note_id}")
+@router.put("/{module:module}/{record_id}/Notes/{note_id}")
 async def update_related_note(module: str, record_id: str, note_id: str, request: Request,
                               ctx: Api) -> JSONResponse:
     """Update one note of the record in the path."""

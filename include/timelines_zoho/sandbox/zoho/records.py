@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.convertors import Convertor, register_url_convertor
 
 from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
 from timelines_zoho.sandbox.zoho.errors import (
@@ -17,7 +18,6 @@ from timelines_zoho.sandbox.zoho.errors import (
     invalid_module,
     invalid_param,
     required_param,
-    unknown_url,
 )
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope, parse_json_body
 from timelines_zoho.sandbox.zoho.state import ZohoState
@@ -38,15 +38,28 @@ MAX_FIELDS = 50
 MAX_BATCH = 100
 TRIGGERS = {"workflow", "approval", "blueprint", "pathfinder", "orchestration"}
 # First path segments Zoho's v8 API uses for things other than modules (the spec files' paths; Zoho's own APIs such
-# as __composite_requests start with "__", which no module name does): what the emulator does not serve under them
-# is an unknown URL (404), not a misspelt module (400 INVALID_MODULE).
-API_NAMESPACES = frozenset({"settings", "org", "users", "coql", "files"})
+# as __composite_requests start with "__", which no module name does).
+API_NAMESPACES = ("settings", "org", "users", "coql", "files")
+
+
+class ModuleSegment(Convertor[str]):
+    """The `{module:module}` path segment: anything but an API namespace, so that what the emulator does not serve
+    under a namespace (settings/anything) is an unknown URL, 404, not a misspelt module, 400 INVALID_MODULE."""
+
+    regex = rf"(?!(?:{'|'.join(API_NAMESPACES)})(?:/|$))(?!__)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("module", ModuleSegment())
 
 
 def check_module(state: ZohoState, module: str, index: int = 0) -> None:
-    """Raise INVALID_MODULE unless the module exists (names are case-sensitive); 404 for an API namespace."""
-    if module in API_NAMESPACES or module.startswith("__"):
-        raise unknown_url()
+    """Raise INVALID_MODULE unless the module exists (names are case-sensitive)."""
     if module not in state.records or module == "Notes":
         raise invalid_module(module, index)
 
@@ -181,7 +194,7 @@ async def _write_body(request: Request, ctx: ApiContext, module: str, op: str) -
     return items
 
 
-@router.get("/{module}")
+@router.get("/{module:module}")
 async def list_records(module: str, request: Request, ctx: Api) -> Response:
     """List records of a module."""
     check_module(ctx.state, module)
@@ -194,7 +207,7 @@ async def list_records(module: str, request: Request, ctx: Api) -> Response:
     return page_of(ctx.state, module, request)
 
 
-@router.post("/{module}")
+@router.post("/{module:module}")
 async def insert_records(module: str, request: Request, ctx: Api) -> JSONResponse:
     """Insert up to 100 records, each validated on its own."""
     items = await _write_body(request, ctx, module, "CREATE")
@@ -225,7 +238,7 @@ def _update_one(ctx: ApiContext, module: str, item: Any, index: int, record_id: 
     return success_item(apply_values(ctx.state, module, values, ctx.user_id, existing), "record updated")
 
 
-@router.put("/{module}")
+@router.put("/{module:module}")
 async def update_records(module: str, request: Request, ctx: Api) -> JSONResponse:
     """Update up to 100 records by their `id`."""
     items = await _write_body(request, ctx, module, "UPDATE")
@@ -234,7 +247,7 @@ async def update_records(module: str, request: Request, ctx: Api) -> JSONRespons
     return JSONResponse({"data": results}, status_code=batch_status(results, 200))
 
 
-@router.put("/{module}/{record_id}")
+@router.put("/{module:module}/{record_id}")
 async def update_record(module: str, record_id: str, request: Request,
                         ctx: Api) -> JSONResponse:
     """Update one record addressed in the path."""
@@ -267,7 +280,7 @@ def find_match(state: ZohoState, module: str, field: str, value: Any) -> str | N
     return next((r["id"] for r in state.records[module].values() if str(r.get(field, "")).lower() == key), None)
 
 
-@router.post("/{module}/upsert")
+@router.post("/{module:module}/upsert")
 async def upsert_records(module: str, request: Request, ctx: Api) -> JSONResponse:
     """Insert or update up to 100 records, matching on duplicate_check_fields in order."""
     check_module(ctx.state, module)
@@ -294,7 +307,7 @@ async def upsert_records(module: str, request: Request, ctx: Api) -> JSONRespons
     return JSONResponse({"data": results}, status_code=batch_status(results, 200))
 
 
-@router.get("/{module}/{record_id}")
+@router.get("/{module:module}/{record_id}")
 async def get_record(module: str, record_id: str, request: Request, ctx: Api) -> Response:
     """Return one record (only the `fields` asked for, plus id, when given), or 204 when there is none."""
     check_module(ctx.state, module)
@@ -322,7 +335,7 @@ def _delete(ctx: ApiContext, module: str, ids: list[str]) -> JSONResponse:
     return JSONResponse({"data": results}, status_code=batch_status(results, 200))
 
 
-@router.delete("/{module}")
+@router.delete("/{module:module}")
 async def delete_records(module: str, request: Request, ctx: Api) -> JSONResponse:
     """Delete up to 100 records given in `ids`."""
     check_module(ctx.state, module)
@@ -336,7 +349,7 @@ async def delete_records(module: str, request: Request, ctx: Api) -> JSONRespons
     return _delete(ctx, module, ids)
 
 
-@router.delete("/{module}/{record_id}")
+@router.delete("/{module:module}/{record_id}")
 async def delete_record(module: str, record_id: str, ctx: Api) -> JSONResponse:
     """Delete one record."""
     check_module(ctx.state, module)

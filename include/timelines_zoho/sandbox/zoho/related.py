@@ -41,7 +41,7 @@ async def get_related_list(list_id: str, request: Request, ctx: Api) -> JSONResp
     return JSONResponse({"related_lists": one_by_id(_related_lists(ctx, request), list_id, 2)})
 
 
-@router.get("/{module}/{record_id}/{related_list}")
+@router.get("/{module:module}/{record_id}/{related_list}")
 async def list_related_records(module: str, record_id: str, related_list: str, request: Request,
                                ctx: Api) -> Response:
     """List the records of a lookup-built related list: those whose lookup field points at the record."""

@@ -73,7 +73,7 @@ def _matching_ids(ctx: ApiContext, module: str, request: Request) -> set[str] | 
     return [r["id"] for r in records.values() if any(word in str(r.get(f) or "").lower() for f in text_fields)]
 
 
-@router.get("/{module}/search")
+@router.get("/{module:module}/search")
 async def search_records(module: str, request: Request, ctx: Api) -> Response:
     """Search a module; at most 2,000 results can be paged through, 204 when nothing matches."""
     check_module(ctx.state, module)
