@@ -19,7 +19,7 @@ STYLE = ("body{font-family:sans-serif;margin:1.5em}table{border-collapse:collaps
 
 
 def _columns(state: ZohoState, module: str) -> list[str]:
-    """Every field a write can set (Description too: the default chat-link field), none of the system ones."""
+    """Every field but the system ones, so the fields a sync writes (Description: the default chat link) show."""
     return [f["api_name"] for f in state.modules[module]["fields"] if f["api_name"] not in SYSTEM_FIELDS]
 
 

@@ -23,8 +23,8 @@ from timelines_zoho.sandbox.zoho.validation import batch_status
 router = APIRouter()
 
 MAX_PATCH_FIELDS = 5
-PROFILES = {"Administrator": "4876876000000026011", "Standard": "4876876000000026014"}  # profile name -> id
 MAX_OPTION_LENGTH = 120
+PROFILES = {"Administrator": "4876876000000026011", "Standard": "4876876000000026014"}  # profile name -> id
 
 
 def _is_admin(user: dict[str, Any]) -> bool:

@@ -13,12 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.convertors import Convertor, register_url_convertor
 
 from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
-from timelines_zoho.sandbox.zoho.errors import (
-    ZohoError,
-    invalid_module,
-    invalid_param,
-    required_param,
-)
+from timelines_zoho.sandbox.zoho.errors import ZohoError, invalid_module, invalid_param, required_param
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope, parse_json_body
 from timelines_zoho.sandbox.zoho.state import ZohoState
 from timelines_zoho.sandbox.zoho.validation import (
