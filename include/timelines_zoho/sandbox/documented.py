@@ -1,8 +1,8 @@
 """Answers Zoho documents in prose and examples but whose OpenAPI file the specs snapshot lacks.
 
-Each example is written from Zoho's public v8 documentation (related-list-meta: the response keys and the Notes
-example with `href` `Leads/{ENTITYID}/Notes`; the v8 related_lists schema's required keys), with illustrative
-values. spec_check turns an example into a schema: the same keys, each of the example's JSON type.
+Each example is written from Zoho's public documentation (related-list-meta, v2 to v8: the response keys and the
+sample whose Notes entry has `href` `Leads/{ENTITYID}/Notes`; the v8 related_lists schema's required keys), with
+illustrative values. spec_check turns an example into a schema: the same keys, each of the example's JSON type.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 RELATED_LIST: dict[str, Any] = {
     "id": "4876876000000091023", "sequence_number": "1", "display_label": "Notes", "api_name": "Notes",
     "module": {"api_name": "Notes", "id": "4876876000000002191"}, "name": "Notes", "action": None,
-    "href": "Leads/{ENTITYID}/Notes", "type": "default", "visible": True, "customize_sort": False,
-    "customize_fields": False, "customize_display_label": False, "sort_by": None, "sort_order": None,
+    "href": "Leads/{ENTITYID}/Notes", "type": "default", "visible": True, "customize_sort": True,
+    "customize_fields": True, "customize_display_label": False, "sort_by": None, "sort_order": None,
     "fields": [], "status": "visible",
 }
 

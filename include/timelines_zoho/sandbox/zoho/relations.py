@@ -20,8 +20,9 @@ def related_list(list_id: str, sequence: int, api_name: str, label: str, owner: 
     return {
         "id": list_id, "sequence_number": str(sequence), "display_label": label, "api_name": api_name,
         "module": module, "name": label, "action": None, "href": f"{owner}/{{ENTITYID}}/{api_name}",
-        "type": "default", "visible": True, "customize_sort": module is not None,
-        "customize_fields": module is not None, "customize_display_label": True, "sort_by": None,
+        # Flags as Zoho's related-list-meta sample shows them (Attachments' columns are fixed).
+        "type": "default", "visible": True, "customize_sort": True, "customize_fields": api_name != "Attachments",
+        "customize_display_label": False, "sort_by": None,
         "sort_order": None, "fields": [], "status": "visible",
     }
 
@@ -40,7 +41,8 @@ def link_modules(modules: dict[str, dict[str, Any]], lookups: list[tuple[str, st
     """Fill each module's related lists and the metadata of each lookup (child, field, target), ids from `next_id`."""
     for owner in record_modules(modules):
         lists = modules[owner]["related_lists"] = []
-        # Attachments is no module of settings/modules, so its entry names none (Zoho's nullable `module`).
+        # Zoho's sample names an Attachments module, but the emulator's settings/modules has none, so its entry names
+        # none (`module` is nullable): a client would otherwise ask for metadata that does not exist.
         for api_name, module in (("Notes", _minified(modules, "Notes")), ("Attachments", None)):
             lists.append(related_list(next_id(), len(lists) + 1, api_name, api_name, owner, module))
     for child, field_name, target in lookups:
