@@ -21,7 +21,7 @@ def test_the_standard_layout_places_every_field_once(api, module):
     fields = api.get("settings/fields", module=module).json()["fields"]
     assert sorted(placed) == sorted(f["id"] for f in fields)
     for section in layout["sections"]:
-        assert all(field["section_id"] == int(section["id"]) for field in section["fields"])
+        assert all(field["section_id"] == section["sequence_number"] for field in section["fields"])
     [listed] = {m["api_name"]: m for m in api.get("settings/modules").json()["modules"]}[module]["layouts"]
     assert (listed["id"], listed["name"]) == (layout["id"], "Standard")
 

@@ -39,10 +39,10 @@ def test_a_lookup_gives_its_target_module_a_related_list_and_describes_it(api):
         "related_lists"]
 
 
-def test_notes_parent_id_describes_the_multi_module_se_module_lookup(api):
+def test_notes_parent_id_describes_the_multi_module_lookup_of_every_record_module(api):
     fields = {f["api_name"]: f for f in api.get("settings/fields", module="Notes").json()["fields"]}
     parent = fields["Parent_Id"]["multi_module_lookup"]
-    assert parent["api_name"] == "se_module"
+    assert (parent["api_name"], parent["display_label"]) == ("Notes", "Notes")
     modules = {m["api_name"]: m["id"] for m in api.get("settings/modules").json()["modules"]}
     assert {m["api_name"]: m["id"] for m in parent["modules"]} == {
         name: modules[name] for name in ("Contacts", "Leads", "Accounts", "Deals", CUSTOM_MODULE)}

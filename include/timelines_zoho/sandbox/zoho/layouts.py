@@ -23,10 +23,11 @@ ACTIONS_ALLOWED = {"edit": True, "rename": True, "clone": True, "downgrade": Fal
 CONVERTS_TO = ("Contacts", "Accounts", "Deals")  # the modules a converted lead's layout maps to
 
 
-def _placed(field: dict[str, Any], section_id: str) -> dict[str, Any]:
-    """Return a field as a layout places it: its metadata plus the layout's own flags."""
+def _placed(field: dict[str, Any], section_number: int) -> dict[str, Any]:
+    """Return a field as a layout places it: its metadata plus the layout's own flags (section_id is a small
+    number in Zoho's samples, not the section's id)."""
     return {**field, "required": field["system_mandatory"], "validation_rule": None, "default_value": None,
-            "section_id": int(section_id), "static_values": [], "_delete": None}
+            "section_id": section_number, "static_values": [], "_delete": None}
 
 
 def _sections(state: ZohoState, module: str, layout_id: str) -> list[dict[str, Any]]:
@@ -43,7 +44,7 @@ def _sections(state: ZohoState, module: str, layout_id: str) -> list[dict[str, A
             "display_label": label, "sequence_number": position, "isSubformSection": False,
             "tab_traversal": "left_to_right", "api_name": label.replace(" ", "_"), "column_count": 2 if position == 1
             else 1, "name": label, "generated_type": "default", "id": section_id, "type": "used",
-            "fields": [_placed(f, section_id) for f in group], "properties": None, "_delete": None,
+            "fields": [_placed(f, position) for f in group], "properties": None, "_delete": None,
         })
     return sections
 
@@ -51,7 +52,7 @@ def _sections(state: ZohoState, module: str, layout_id: str) -> list[dict[str, A
 def _convert_mapping(state: ZohoState, module: str) -> dict[str, Any] | None:
     if not state.modules[module]["convertable"]:
         return None
-    refs = {name: {"name": ref["name"], "id": ref["id"]} for name in CONVERTS_TO
+    refs = {name: {"display_label": ref["display_label"], "name": ref["name"], "id": ref["id"]} for name in CONVERTS_TO
             for ref in state.modules[name]["layouts"][:1]}
     if len(refs) < len(CONVERTS_TO):
         return None

@@ -56,9 +56,12 @@ def link_modules(modules: dict[str, dict[str, Any]], lookups: list[tuple[str, st
                            "id": entry["id"], "query_details": {}, "revalidate_filter_during_edit": False,
                            "show_fields": []}
     parent = next(f for f in modules["Notes"]["fields"] if f["api_name"] == NOTE_PARENT_FIELD)
-    # A note's parent is any record module; `se_module` names which one (the v2 form sends it beside the id).
-    parent["multi_module_lookup"] = {"display_label": "Parent Id", "api_name": "se_module",
-                                     "modules": [_minified(modules, m) for m in record_modules(modules)]}
+    # A note's parent is a record of any record module (the v2 form names it in `se_module`, a note's `$se_module`).
+    # Shaped as Zoho's sample multi-module lookup (Appointment For): named like the related list it feeds.
+    parent["multi_module_lookup"] = {
+        "display_label": "Notes", "api_name": "Notes",
+        "modules": [{**_minified(modules, m), "module_name": modules[m]["module_name"]} for m in record_modules(modules)],
+    }
 
 
 def lookup_list(modules: dict[str, dict[str, Any]], owner: str, api_name: str) -> tuple[str, str] | None:
