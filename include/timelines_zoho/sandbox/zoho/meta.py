@@ -16,7 +16,7 @@ from timelines_zoho.sandbox.zoho.errors import (
     required_param,
 )
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, parse_json_body
-from timelines_zoho.sandbox.zoho.records import int_param
+from timelines_zoho.sandbox.zoho.paging import int_param
 from timelines_zoho.sandbox.zoho.state import ZohoState
 from timelines_zoho.sandbox.zoho.validation import batch_status
 

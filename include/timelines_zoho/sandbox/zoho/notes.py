@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse, Response
 
 from timelines_zoho.sandbox.zoho.errors import ZohoError, record_error
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, parse_json_body
-from timelines_zoho.sandbox.zoho.records import batch_items, check_module, page_of, write_cost
+from timelines_zoho.sandbox.zoho.paging import page_of
+from timelines_zoho.sandbox.zoho.records import batch_items, check_module, write_cost
 from timelines_zoho.sandbox.zoho.validation import apply_values, batch_status, record_name, success_item
 
 router = APIRouter()

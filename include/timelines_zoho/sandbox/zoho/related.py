@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse, Response
 from timelines_zoho.sandbox.zoho.errors import ZohoError
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope
 from timelines_zoho.sandbox.zoho.meta import one_by_id, settings_read
-from timelines_zoho.sandbox.zoho.records import check_module, ordered, page_of
+from timelines_zoho.sandbox.zoho.paging import ordered, page_of
+from timelines_zoho.sandbox.zoho.records import check_module
 from timelines_zoho.sandbox.zoho.relations import lookup_list
 
 router = APIRouter()

@@ -14,7 +14,8 @@ from timelines_zoho.sandbox.zoho import coql, criteria
 from timelines_zoho.sandbox.zoho.coql_index import OrderedIndex
 from timelines_zoho.sandbox.zoho.errors import ZohoError, required_param
 from timelines_zoho.sandbox.zoho.limits import Api, ApiContext, module_scope, parse_json_body
-from timelines_zoho.sandbox.zoho.records import MAX_FIELDS, check_module, int_param, project
+from timelines_zoho.sandbox.zoho.paging import MAX_FIELDS, int_param, project
+from timelines_zoho.sandbox.zoho.records import check_module
 from timelines_zoho.sandbox.zoho.state import ZohoState, digits
 
 router = APIRouter()
