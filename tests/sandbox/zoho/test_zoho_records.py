@@ -151,7 +151,7 @@ def test_get_one_record_with_fields_returns_those_fields_plus_id(api):
 @pytest.mark.parametrize(("method", "path"), [
     ("GET", "settings/anything"), ("GET", "settings"), ("PUT", "settings/anything"), ("DELETE", "org/whatever"),
     ("GET", "users/1/friends"), ("GET", "coql/x"), ("POST", "settings/anything"), ("PATCH", "org/whatever"),
-    ("GET", "__nothing_here"),
+    ("GET", "__nothing_here"), ("GET", "settings/x/Attachments"), ("POST", "settings/x/Attachments"),
 ])
 def test_a_path_zoho_does_not_have_is_404_invalid_url_pattern(api, method, path):
     response = api.call(method, path)

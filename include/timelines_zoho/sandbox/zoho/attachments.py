@@ -60,7 +60,7 @@ async def _read_upload(ctx: ApiContext, request: Request) -> tuple[str, bytes | 
     return str(title or url)[:255], None, str(url)
 
 
-@router.post("/{module}/{record_id}/Attachments")
+@router.post("/{module:module}/{record_id}/Attachments")
 async def upload_attachment(module: str, record_id: str, request: Request,
                             ctx: Api) -> JSONResponse:
     """Attach a file or a link to a record or a note."""
@@ -94,7 +94,7 @@ async def upload_attachment(module: str, record_id: str, request: Request,
                                    "message": "attachment uploaded successfully", "status": "success"}]})
 
 
-@router.get("/{module}/{record_id}/Attachments")
+@router.get("/{module:module}/{record_id}/Attachments")
 async def list_attachments(module: str, record_id: str, request: Request,
                            ctx: Api) -> Response:
     """List a record's attachments (`fields` required), newest first."""
@@ -111,7 +111,7 @@ def _attachment(ctx: ApiContext, record_id: str, attachment_id: str) -> dict[str
     return attachment
 
 
-@router.get("/{module}/{record_id}/Attachments/{attachment_id}")
+@router.get("/{module:module}/{record_id}/Attachments/{attachment_id}")
 async def download_attachment(module: str, record_id: str, attachment_id: str,
                               ctx: Api) -> Response:
     """Download a file attachment's bytes."""
@@ -125,7 +125,7 @@ async def download_attachment(module: str, record_id: str, attachment_id: str,
                     headers={"Content-Disposition": disposition})
 
 
-@router.delete("/{module}/{record_id}/Attachments/{attachment_id}")
+@router.delete("/{module:module}/{record_id}/Attachments/{attachment_id}")
 async def delete_attachment(module: str, record_id: str, attachment_id: str,
                             ctx: Api) -> JSONResponse:
     """Delete one attachment."""
