@@ -183,16 +183,20 @@ def shard_contacts(contacts: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def prepare_zoho(meta: dict[str, Any], hooks: Hooks | None = None) -> dict[str, Any]:
-    """Refresh the phone index, once per run."""
+    """Refresh the phone index, once per run; records Zoho returns with a garbled timestamp are reported."""
     hooks = hooks or Hooks()
     store = open_store()
     settings = active_settings(store)
     zoho = hooks.zoho()
-    records = refresh_index(zoho, store, module=settings.module or "Contacts", phone_fields=match_fields(settings),
+    refresh = refresh_index(zoho, store, module=settings.module or "Contacts", phone_fields=match_fields(settings),
                             name_field=settings.name_field or "Last_Name",
                             default_region=os.environ.get("TIMELINES_ZOHO_DEFAULT_REGION") or None)
+    items = Items()
+    for record_id, reason in refresh.garbled:
+        items.add("zoho_record", record_id, "skipped", reason)
+    items.flush(store, meta["run_id"])
     _write_stats(meta, "prepare_zoho", zoho=zoho)
-    return {"index_records_read": records}
+    return {"index_records_read": refresh.records_read}
 
 
 def _shard_step(meta: dict[str, Any], shard: dict[str, Any], name: str, hooks: Hooks | None, step: Any) -> dict:
