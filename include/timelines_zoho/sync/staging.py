@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -10,6 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+SLUG_LENGTH = 60
+HASH_LENGTH = 16
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_FOLDER = re.compile(rf"[A-Za-z0-9_-]{{1,{SLUG_LENGTH}}}-[0-9a-f]{{{HASH_LENGTH}}}")
 
 
 def staging_root() -> Path:
@@ -20,10 +26,25 @@ def staging_root() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow")) / "staging" / "timelines_zoho"
 
 
+def run_folder_name(run_key: str) -> str:
+    """Name a run's folder: a readable slug of the run key plus a hash of all of it.
+
+    Airflow accepts run ids such as `.`, `..` or `a/../../b`; the slug keeps only letters, digits, `_` and `-`
+    (no dot, no separator), so no run key can name the root, a parent or a path, and the hash keeps keys that
+    slug alike (`a/b`, `a_b`) apart.
+    """
+    slug = _UNSAFE.sub("_", run_key)[:SLUG_LENGTH].strip("_") or "run"
+    digest = hashlib.sha256(run_key.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_LENGTH]
+    return f"{slug}-{digest}"
+
+
+def _run_path(run_key: str) -> Path:
+    return staging_root() / run_folder_name(run_key)
+
+
 def run_dir(run_key: str) -> Path:
-    """Return (and create) the folder of one run; the run key is made safe as a folder name."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_key)[:200]
-    path = staging_root() / safe
+    """Return (and create) the folder of one run."""
+    path = _run_path(run_key)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -58,5 +79,8 @@ def read_json(path: str | Path) -> Any:
 
 
 def clean_run(run_key: str) -> None:
-    """Remove a run's staged files."""
-    shutil.rmtree(run_dir(run_key), ignore_errors=True)
+    """Remove a run's staged files: its own folder, directly under the staging root, and nothing else."""
+    path = _run_path(run_key)
+    if path.parent != staging_root() or not _FOLDER.fullmatch(path.name):
+        raise ValueError(f"refusing to delete {path}: not a run folder of the staging root")
+    shutil.rmtree(path, ignore_errors=True)
