@@ -145,8 +145,8 @@ def test_contacts_carry_e164_and_match_keys() -> None:
     contacts, rejected = contacts_of(chat(1, phone="+5215512345678"))
     assert rejected.empty
     row = contacts.iloc[0]
-    assert row["phone_e164"] == "+5215512345678"
-    assert row["match_keys"] == ["+5215512345678", "+525512345678"]
+    assert row["phone_e164"] == "+525512345678"
+    assert row["match_keys"] == ["+525512345678", "+5215512345678"]
     assert row["whatsapp_account_id"] == "48500000001@s.whatsapp.net"
 
 

@@ -49,7 +49,7 @@ def test_brazil_landline_gets_no_ninth_digit_variant() -> None:
 def test_mexico_521_matches_52() -> None:
     assert whatsapp_phone_keys("+5215512345678") == ["+5215512345678", "+525512345678"]
     assert set(whatsapp_phone_keys("+5215512345678")) & set(zoho_phone_keys("+52 55 1234 5678"))
-    assert to_e164("+5215512345678") == "+5215512345678"  # impossible for phonenumbers, real on WhatsApp
+    assert to_e164("+5215512345678") == "+525512345678"  # WhatsApp's old mobile form, written as E.164
 
 
 def test_argentina_549_matches_54_and_the_national_15_form() -> None:

@@ -9,7 +9,10 @@ Decisions:
 - Country quirks (WhatsApp rewrites these numbers, Zoho users type them either way): Brazil mobiles with and
   without the ninth digit (`+55 11 9xxxx-xxxx` ↔ `+55 11 xxxx-xxxx`), Mexico `+521…` ↔ `+52…`, Argentina
   `+549…` ↔ `+54…`. Both sides expand a number into all its variants, so a match is a non-empty intersection
-  of key sets; nobody has to agree on which variant is canonical.
+  of key sets; nobody has to agree on which variant is canonical for matching.
+- What we write is E.164 (`to_e164`). Mexico dropped the mobile `1` in 2019, so WhatsApp's `+521` + ten digits
+  is written `+52` + ten digits. Argentina's mobile `9` and Brazil's ninth digit are part of the E.164 number
+  and stay.
 - Zoho side (`zoho_phone_keys`): `00` international prefix, missing `+` (`48601234567`), national numbers with
   a default region (`(601) 234 567`), spaces, dashes, dots, extensions (dropped) and vanity letters (mapped by
   phonenumbers). Without `+` the national reading wins when it is a valid number, else the international
@@ -84,7 +87,16 @@ def to_e164(raw: str | None, default_region: str | None = None) -> str | None:
     except NumberParseException:
         return None
     e164 = _format(number)
-    return e164 if phonenumbers.is_possible_number(number) or _is_possible(e164) else None
+    if not (phonenumbers.is_possible_number(number) or _is_possible(e164)):
+        return None
+    return _without_mexican_mobile_one(e164)
+
+
+def _without_mexican_mobile_one(e164: str) -> str:
+    """Return `+52` + ten digits for WhatsApp's pre-2019 Mexican mobile form `+521` + ten digits."""
+    if e164.startswith("+521") and len(e164) == len("+521") + 10:
+        return "+52" + e164[4:]
+    return e164
 
 
 def whatsapp_phone_keys(e164: str) -> list[str]:
