@@ -25,6 +25,18 @@ CRONS = {"hourly": "0 * * * *", "daily": "0 0 * * *"}
 ZOHO_POOL = "zoho_api"
 
 
+def _task_failed(context: dict) -> None:
+    from timelines_zoho.sync import run_end
+
+    run_end.task_failed(context)
+
+
+def _run_failed(context: dict) -> None:
+    from timelines_zoho.sync import run_end
+
+    run_end.dag_run_failed(context)
+
+
 @dag(
     dag_id="timelines_zoho_sync",
     schedule=CronDataIntervalTimetable(
@@ -39,7 +51,9 @@ ZOHO_POOL = "zoho_api"
         "retry_delay": timedelta(seconds=30),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=15),
+        "on_failure_callback": _task_failed,  # a failed run ends failed, with its reason, in the run records
     },
+    on_failure_callback=_run_failed,
     tags=["timelinesai", "zoho-crm", "whatsapp"],
     doc_md=__doc__,
     params={

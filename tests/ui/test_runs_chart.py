@@ -33,3 +33,13 @@ def test_page_draws_the_chart_and_the_run_counts(client, token_for, store):
     page = client.get("/").text
     assert "Notes synced per day" in page and "<rect" in page
     assert "notes created 5" in page and "contacts created 2" in page
+
+
+def test_a_failed_run_shows_on_the_settings_page_with_its_reason(client, token_for, store):
+    store.start_run("scheduled__failed", datetime(2026, 11, 20, tzinfo=timezone.utc),
+                    datetime(2026, 11, 21, tzinfo=timezone.utc))
+    assert store.fail_run("scheduled__failed", "prepare_zoho failed: ZohoAuthError: invalid_client")
+    client.cookies.set("_token", token_for("viewer"))
+    page = client.get("/").text
+    assert "scheduled__failed" in page and 'class="state failed"' in page
+    assert "prepare_zoho failed: ZohoAuthError: invalid_client" in page

@@ -269,6 +269,20 @@ class StateStore(LedgerMixin, IndexMixin, InboxMixin):
                 .values(status=status, finished_at=utcnow(), summary=json.dumps(summary, default=str))
             )
 
+    def fail_run(self, run_key: str, reason: str) -> bool:
+        """Close a running run as failed with its reason; False when it is not running (closed, or never began).
+
+        The first reason wins: a task's own error is recorded before the DAG run's callback reports "task_failure".
+        """
+        summary = json.dumps({"reason": reason, "counts": {}, "issues": []})
+        with self.session() as session:
+            closed = session.execute(
+                update(RunRow)
+                .where(RunRow.run_key == run_key, RunRow.status == "running")
+                .values(status="failed", finished_at=utcnow(), summary=summary)
+            ).rowcount
+            return closed == 1
+
     def recent_runs(self, limit: int = 20) -> list[RunRecord]:
         """Return the newest runs first."""
         with self.session() as session:
