@@ -56,3 +56,41 @@ def test_distinct_run_ids_never_share_a_folder(state_folder: pathlib.Path) -> No
     # A slug alone would fold these together ("a/b", "a_b", "a b" → "a_b"); the hash keeps them apart.
     ids = ["a/b", "a_b", "a b", "a\x00b", "A_B", "x" * 300 + "1", "x" * 300 + "2"]
     assert len({str(staging.run_dir(run_id)) for run_id in ids}) == len(ids)
+
+
+def test_frames_come_back_from_parquet_as_the_loaders_read_them(state_folder: pathlib.Path) -> None:
+    frame = pd.DataFrame({
+        "chat_id": [7, 8],
+        "match_keys": [["+525512345678", "+5215512345678"], []],
+        "attachments": [[{"message_uid": "u1", "filename": None, "url": "https://f/x"}], []],
+        "name": ["Ann", None],
+        "from_me": [True, None],
+    })
+    back = staging.read_frame(staging.write_frame(staging.run_dir("r") / "f.parquet", frame))
+    assert back.to_dict("records") == frame.astype(object).where(frame.notna(), None).to_dict("records")
+    assert isinstance(back.loc[0, "match_keys"], list) and back.loc[1, "attachments"] == []
+    assert back.loc[1, "name"] is None, "a missing string stays None (not NaN), as the API's JSON had it"
+
+
+def test_api_objects_with_inconsistent_types_are_staged_as_text_instead_of_failing(state_folder: pathlib.Path) -> None:
+    records = [{"id": 1, "phone": "+48601234567", "extra": {}}, {"id": "2", "phone": 48601234568}, {"name": "x"}]
+    back = staging.read_frame(staging.write_records(staging.run_dir("r") / "chats.parquet", records,
+                                                    ["id", "phone", "name", "extra"]))
+    assert back["id"].tolist() == ["1", "2", None]
+    assert back["phone"].tolist() == ["+48601234567", "48601234568", None]
+    assert back["name"].tolist() == [None, None, "x"] and back["extra"].tolist() == ["{}", None, None]
+
+
+def test_the_staging_url_setting_stages_on_any_object_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    # memory:// (fsspec's, attached the way a provider's store is) stands for s3:// or gs://: a store that no
+    # worker reaches through its own file system.
+    from airflow.sdk.io.store import attach
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    attach("memory", fs=MemoryFileSystem())
+    monkeypatch.setenv("TIMELINES_ZOHO_STAGING_URL", "memory://timelines-zoho-test/staging")
+    ref = staging.write_frame(staging.run_dir("scheduled__1") / "contacts_0.parquet", pd.DataFrame({"id": [1]}))
+    assert ref.startswith("memory://timelines-zoho-test/staging/scheduled__1-")
+    assert staging.read_frame(ref)["id"].tolist() == [1]
+    staging.clean_run("scheduled__1")
+    assert not staging.open_ref(ref).exists()

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from timelines_zoho.sync.window import Window, day_start
+from timelines_zoho.transform.timestamps import parse_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ SAFETY_MARGIN = timedelta(hours=2)
 QUERY_SLACK = timedelta(hours=14)
 # Message reads in flight: at 150 ms a call, 4 stay under TimelinesAI's documented 30 requests/s per IP.
 READ_THREADS = 4
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 
 
 class ChatSource(Protocol):
@@ -55,20 +55,6 @@ class Extracted:
     accounts: list[dict] = field(default_factory=list)
     teammates: list[dict] = field(default_factory=list)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, id, reason)
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    """Parse TimelinesAI's `YYYY-MM-DD HH:MM:SS ±ZZZZ` (None when missing or malformed)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return datetime.strptime(value.strip(), TIMESTAMP_FORMAT)
-    except ValueError:
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else None
 
 
 def active_chats(chats: Iterable[dict], since: datetime, *, full_pass: bool) -> Iterator[dict]:

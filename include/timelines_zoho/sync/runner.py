@@ -13,7 +13,6 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -25,8 +24,10 @@ from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.load_attachments import AttachmentLoader
 from timelines_zoho.sync.load_contacts import ContactLoader
 from timelines_zoho.sync.load_notes import NoteLoader
-from timelines_zoho.sync.window import Window, WindowError, resolve_window
+from timelines_zoho.sync.window import WindowError, resolve_window
 from timelines_zoho.sync.zoho_index import refresh_index, zoho_context
+from timelines_zoho.transform.contacts import ACCOUNT_FIELDS, CHAT_FIELDS
+from timelines_zoho.transform.notes import MESSAGE_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ SHARD_SIZE = 500  # contacts per shard: a multiple of 100 keeps every write batc
 MAX_SHARDS = 8
 FULL_PASS_EVERY = timedelta(hours=24)
 LAST_FULL_PASS = "last_full_pass"
+# Only what transform reads is staged: the API's other keys would cost a column each and change nothing.
+STAGED_FIELDS = {"chats": CHAT_FIELDS, "messages": ["chat_id", "timestamp", *MESSAGE_COLUMNS], "accounts": ACCOUNT_FIELDS}
 
 
 __all__ = ["Hooks", "IntegrationNotActive", "WindowError", "run_inline", "start_and_extract"]
@@ -96,7 +99,7 @@ def match_fields(settings: IntegrationSettings) -> list[str]:
 
 def _write_stats(meta: dict[str, Any], name: str, **hooks: Any) -> None:
     stats = {label: hook.stats for label, hook in hooks.items() if hook is not None}
-    staging.write_json(Path(meta["dir"]) / "stats" / f"{name}.json", stats)
+    staging.write_json(staging.open_ref(meta["dir"]) / "stats" / f"{name}.json", stats)
 
 
 def start_and_extract(
@@ -113,7 +116,7 @@ def start_and_extract(
     tz = settings.timezone or "UTC"
     run_id = store.start_run(run_key, window.start, window.end)
     folder = staging.run_dir(run_key)
-    meta = {"run_id": run_id, "run_key": run_key, "dir": str(folder), "window": window.as_dict(), "tz": tz,
+    meta = {"run_id": run_id, "run_key": run_key, "dir": staging.ref_of(folder), "window": window.as_dict(), "tz": tz,
             "dry_run": bool(params.get("dry_run")), "now": now.isoformat()}
     last_full = store.get_meta(LAST_FULL_PASS)
     full_pass = bool(params.get("full_pass")) or not last_full or (
@@ -132,8 +135,8 @@ def start_and_extract(
                   retry_days=retry_days, full_pass=full_pass and not chat_ids)
     if full_pass and not chat_ids:
         store.set_meta(LAST_FULL_PASS, now.isoformat())
-    for name in ("chats", "messages", "accounts", "teammates"):
-        meta[name] = staging.write_frame(folder / f"{name}.json", pd.DataFrame.from_records(getattr(raw, name)))
+    for name, records in (("chats", raw.chats), ("messages", raw.messages), ("accounts", raw.accounts)):
+        meta[name] = staging.write_records(folder / f"{name}.parquet", records, STAGED_FIELDS[name])
     items = Items()
     for kind, item_id, reason in raw.problems:
         items.add(kind, item_id, "failed", reason)
@@ -149,7 +152,7 @@ def transform(meta: dict[str, Any]) -> list[dict[str, Any]]:
     from timelines_zoho.transform.notes import build_note_bundles
 
     store = open_store()
-    folder = Path(meta["dir"])
+    folder = staging.open_ref(meta["dir"])
     chats, accounts = staging.read_frame(meta["chats"]), staging.read_frame(meta["accounts"])
     contacts, rejected = build_contacts(chats, accounts)
     bundles, rejected_messages = build_note_bundles(
@@ -162,8 +165,8 @@ def transform(meta: dict[str, Any]) -> list[dict[str, Any]]:
         items.add(row.item_kind, row.item_id, "skipped", row.reason)
     items.flush(store, meta["run_id"])
     return [
-        {"shard": n, "chats": len(part), "contacts": staging.write_frame(folder / f"contacts_{n}.json", part),
-         "bundles": staging.write_frame(folder / f"bundles_{n}.json",
+        {"shard": n, "chats": len(part), "contacts": staging.write_frame(folder / f"contacts_{n}.parquet", part),
+         "bundles": staging.write_frame(folder / f"bundles_{n}.parquet",
                                         bundles[bundles["chat_id"].isin(part["chat_id"])])}
         for n, part in enumerate(shard_contacts(contacts))
     ]
@@ -251,11 +254,6 @@ def load_attachments(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks |
         return {"zoho": zoho, "timelines": timelines}
 
     return _shard_step(meta, shard, "load_attachments", hooks, step)
-
-
-def window_of(meta: dict[str, Any]) -> Window:
-    """Return the run's window."""
-    return Window.from_dict(meta["window"])
 
 
 def run_inline(run_key: str, params: dict[str, Any], interval_start: datetime | None = None,

@@ -4,7 +4,6 @@ and the API calls and credits spent; as a dict for the store and as text a perso
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from timelines_zoho.state import StateStore
@@ -23,11 +22,11 @@ COUNTED = {
 ISSUES = ("skipped", "failed", "ambiguous", "deferred", "rename_skipped", "refused")
 
 
-def api_usage(folder: Path) -> dict[str, dict[str, Any]]:
-    """Add up the calls and credits each step's hooks recorded."""
+def api_usage(folder: Any) -> dict[str, dict[str, Any]]:
+    """Add up the calls and credits each step's hooks recorded (in the run's staged `stats` folder)."""
     usage: dict[str, dict[str, Any]] = {}
-    for path in sorted((folder / "stats").glob("*.json")):
-        for service, endpoints in staging.read_json(path).items():
+    for stats in staging.read_json_all(staging.open_ref(folder) / "stats"):
+        for service, endpoints in stats.items():
             total = usage.setdefault(service, {"calls": 0, "credits": 0, "by_endpoint": Counter()})
             for endpoint, figures in endpoints.items():
                 total["calls"] += figures.get("calls", 0)
@@ -53,7 +52,7 @@ def build_summary(store: StateStore, meta: dict[str, Any]) -> dict[str, Any]:
             {"kind": kind, "id": item_id, "outcome": outcome, "reason": reason}
             for kind, item_id, outcome, reason in items if outcome in ISSUES
         ],
-        "api": api_usage(Path(meta["dir"])),
+        "api": api_usage(meta["dir"]),
     }
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from timelines_zoho.transform.phones import to_e164, whatsapp_phone_keys
 from timelines_zoho.transform.text import clean_name, cut
+from timelines_zoho.transform.timestamps import parse_timestamps
 
 NAME_LIMIT = 80
 CONTACT_COLUMNS = [
@@ -42,7 +43,10 @@ CONTACT_COLUMNS = [
     "is_primary",
 ]
 REJECTED_COLUMNS = ["item_kind", "item_id", "reason"]
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+# The ChatInfo and account keys build_contacts reads (all that a run stages of them).
+CHAT_FIELDS = ["id", "name", "phone", "jid", "is_group", "whatsapp_account_id", "chat_url",
+               "last_message_timestamp", "created_timestamp"]
+ACCOUNT_FIELDS = ["id", "owner_email"]
 _PHONE_LIKE = re.compile(r"[\d\s+().-]+")
 
 
@@ -161,6 +165,7 @@ def build_contacts(
         }
     )
     last = _column(kept, "last_message_timestamp").fillna(_column(kept, "created_timestamp"))
-    activity = pd.to_datetime(last, format=TIMESTAMP_FORMAT, utc=True, errors="coerce").reset_index(drop=True)
+    utc, problems = parse_timestamps(last.to_numpy(dtype=object))
+    activity = pd.Series(utc.astype("datetime64[ns]")).where(pd.isna(problems))
     contacts["is_primary"] = _mark_primary(contacts, activity)
     return contacts, rejected

@@ -3,7 +3,8 @@
 The API's one format is parsed column-wise on a code-point matrix (a million rows in well under a second);
 anything else (ISO 8601 with `T` or `±HH:MM`, fractions of a second) falls back to `datetime.fromisoformat` row
 by row. A value without an offset is rejected rather than guessed, and so is an offset beyond ±14:00 or with
-60 minutes or more.
+60 minutes or more. `parse_timestamp` reads one value by the same rules (extract filters chats and messages with
+it): the project has this one parser of the API's timestamps.
 """
 
 from __future__ import annotations
@@ -73,22 +74,35 @@ def _fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.where(valid, seconds * NS, 0), valid & ~bad_offset, bad_offset
 
 
-def _slow(value: object) -> tuple[int, str | None]:
-    """Parse one value in any ISO 8601 shape; return (utc ns, problem or None)."""
+def _checked(value: object) -> tuple[datetime | None, str | None]:
+    """Parse one value in any ISO 8601 shape with an offset; return (aware datetime, None) or (None, problem)."""
     if not isinstance(value, str) or not value.strip():
-        return 0, "message has no timestamp"
+        return None, "message has no timestamp"
     shown = value[:40]
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        return 0, f"unparsable timestamp {shown!r}"
+        return None, f"unparsable timestamp {shown!r}"
     if parsed.tzinfo is None:
-        return 0, f"timestamp {shown!r} has no timezone offset"
+        return None, f"timestamp {shown!r} has no timezone offset"
     offset = parsed.utcoffset() or timedelta(0)
     if abs(offset) > timedelta(minutes=_MAX_OFFSET_MINUTES):
-        return 0, f"bad timezone offset in timestamp {shown!r}"
+        return None, f"bad timezone offset in timestamp {shown!r}"
     if not _YEARS[0] <= parsed.year <= _YEARS[1]:
-        return 0, f"timestamp {shown!r} is out of range"
+        return None, f"timestamp {shown!r} is out of range"
+    return parsed, None
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse one TimelinesAI timestamp by the same rules as `parse_timestamps` (None when it breaks them)."""
+    return _checked(value)[0]
+
+
+def _slow(value: object) -> tuple[int, str | None]:
+    """Parse one value in any ISO 8601 shape; return (utc ns, problem or None)."""
+    parsed, problem = _checked(value)
+    if parsed is None:
+        return 0, problem
     return (parsed - _EPOCH) // timedelta(microseconds=1) * 1000, None
 
 
