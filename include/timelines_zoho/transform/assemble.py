@@ -1,4 +1,4 @@
-"""Assemble sorted transcript lines into bundle rows: titles, contents, parts, uids, attachments, hashes.
+"""Assemble sorted transcript lines into bundle rows: titles, contents, parts, uids, attachments.
 
 Works on plain lists and numpy arrays rather than pandas columns: at a million messages, iterating a pandas
 string column costs more than everything else together.
@@ -6,7 +6,6 @@ string column costs more than everything else together.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -35,7 +34,6 @@ BUNDLE_COLUMNS = [
     "content",
     "message_uids",
     "attachments",
-    "content_hash",
 ]
 _SHORT_NAME_LIMIT = TITLE_LIMIT - len(TITLE_PREFIX) - len(" (DD/MM/YYYY)")
 
@@ -141,10 +139,4 @@ def assemble(transcript: Transcript, contacts: pd.DataFrame, note: str) -> pd.Da
         }
         for name, values in replacement.items():
             columns[name][group : group + 1] = values
-    # The hash load compares before updating a note: sha256 of title, newline, content (inline: 700,000 calls).
-    sha256 = hashlib.sha256
-    columns["content_hash"] = [
-        sha256(f"{title_text}\n{content}".encode()).hexdigest()
-        for title_text, content in zip(columns["title"], columns["content"], strict=True)
-    ]
     return pd.DataFrame(columns, columns=BUNDLE_COLUMNS)

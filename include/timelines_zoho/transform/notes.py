@@ -13,7 +13,6 @@ Decisions:
   `render.py`). Over 65,535 UTF-16 units it is split into parts on message boundaries, each part with the header;
   a single message longer than a part is itself cut into consecutive pieces, never dropped. A message's uid (and
   its attachment) is listed in the part where it starts, so every uid is in exactly one bundle row.
-- `content_hash` = sha256 of title, a newline, and content: load compares it to decide whether to update a note.
 - Rejected messages (`item_kind` `message`): no uid, no or unparsable timestamp, bad timezone offset, and
   timestamps after `now` (when given; the transform never reads the clock itself). A rejected message is retried
   on a later run, when a future timestamp has become the past. Messages of chats not in `contacts` are ignored:
