@@ -34,6 +34,8 @@ SHARED_KEYS = (
     "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
     "AIRFLOW__CORE__LOAD_EXAMPLES",
     "TIMELINES_ZOHO_STATE_URL",
+    "TIMELINES_ZOHO_STAGING_URL",
+    "TIMELINES_ZOHO_STAGING_CONN_ID",
 )
 VENDOR_SECRETS = ("TIMELINES_AI_TOKEN", "ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN", "ZOHO_GRANT_CODE")
 
@@ -189,3 +191,18 @@ def test_webhook_receiver_gets_the_state_store_and_no_airflow_secret(services: d
     assert receiver["environment"]["TIMELINES_ZOHO_STATE_URL"].endswith("@postgres/timelines_zoho")
     assert "timelines_zoho.webhooks serve" in " ".join(receiver["command"])
     assert receiver["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+
+
+def test_every_airflow_service_reaches_the_same_staging_store(compose: dict[str, Any], services: dict[str, Any]) -> None:
+    # Extract, transform and the loads of one run may run on different workers (and the scheduler and API server
+    # clean up failed runs): a staging folder under each container's own home would hide one task's output.
+    url = services["airflow-worker"]["environment"]["TIMELINES_ZOHO_STAGING_URL"]
+    default = re.fullmatch(r"\$\{TIMELINES_ZOHO_STAGING_URL:-(.+)\}", url)
+    assert default, url
+    assert _env_example()["TIMELINES_ZOHO_STAGING_URL"] == default.group(1)
+    folder = default.group(1).removeprefix("file://")
+    assert default.group(1).startswith("file:///") and not folder.startswith("/opt/airflow/logs")
+    for name in AIRFLOW_SERVICES:
+        mounts = dict(volume.split(":")[:2][::-1] for volume in services[name]["volumes"])
+        assert mounts.get(folder) == "airflow-staging", (name, "must mount the shared staging volume", mounts)
+    assert "airflow-staging" in compose["volumes"], "a named volume: one for all containers, not one each"
