@@ -7,12 +7,13 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
 import requests
-from topology_harness import BIN, ROOT, Topology, free_port, running_topology, wait_for
+from topology_harness import BIN, ROOT, WORKERS, Topology, free_port, running_topology, wait_for
 
 from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
@@ -50,9 +51,13 @@ class SyncTopology:
     zoho: ZohoSandboxAdmin
 
 
-@pytest.fixture(scope="module")
-def sync_topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncTopology]:
-    """Sandbox, connections loaded by the init script, the integration activated by its CLI, then Airflow."""
+@contextmanager
+def running_sync(tmp: pathlib.Path, seed: dict, workers: tuple[str, ...] = WORKERS) -> Iterator[SyncTopology]:
+    """Sandbox, connections loaded by the init script, the integration activated by its CLI, then Airflow.
+
+    The workers share the staging URL (a folder outside every AIRFLOW_HOME, as a volume or a bucket would be),
+    the databases and the broker, and nothing else.
+    """
     ports = free_port(), free_port()
     timelines = TimelinesAISandboxAdmin(f"http://127.0.0.1:{ports[0]}")
     zoho = ZohoSandboxAdmin(f"http://127.0.0.1:{ports[1]}")
@@ -71,9 +76,7 @@ def sync_topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncTopo
             ],
         )
         wait_for("the sandbox", lambda: _answers(zoho.root_url), 60, topo.logs)
-        sandbox_wiring.seed(
-            timelines, zoho, chats=40, messages=400, days=3, end=date(2026, 4, 5), zoho_contacts=20
-        )
+        sandbox_wiring.seed(timelines, zoho, **seed)
         token = zoho.refresh_token()
         topo.run_init(
             {
@@ -95,11 +98,21 @@ def sync_topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncTopo
         done = subprocess.run(argv, env=topo.env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, f"activation failed:\n{done.stdout}\n{done.stderr[-4000:]}"
 
-    tmp = tmp_path_factory.mktemp("topology-sync")
     # Its own emulator is the configured custom Zoho host in every process (the client secret goes nowhere else).
-    env = SYNC_ENV | {"AIRFLOW__TIMELINES_ZOHO__CUSTOM_ACCOUNTS_URL": zoho.accounts_url()}
-    with running_topology(tmp, ROOT / "dags", env, prepare) as topo:
+    env = SYNC_ENV | {
+        "AIRFLOW__TIMELINES_ZOHO__CUSTOM_ACCOUNTS_URL": zoho.accounts_url(),
+        "TIMELINES_ZOHO_STAGING_URL": (tmp / "shared-staging").as_uri(),
+    }
+    with running_topology(tmp, ROOT / "dags", env, prepare, workers) as topo:
         yield SyncTopology(topo, zoho)
+
+
+@pytest.fixture(scope="module")
+def sync_topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncTopology]:
+    """The sync on two workers over a small three-day workspace."""
+    seed = {"chats": 40, "messages": 400, "days": 3, "end": date(2026, 4, 5), "zoho_contacts": 20}
+    with running_sync(tmp_path_factory.mktemp("topology-sync"), seed) as running:
+        yield running
 
 
 def _answers(url: str) -> bool:

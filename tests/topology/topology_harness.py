@@ -24,6 +24,7 @@ BIN = pathlib.Path(sys.executable).parent
 PG_ADMIN_DSN = os.environ.get("TOPOLOGY_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TOPOLOGY_REDIS_URL", "redis://127.0.0.1:6379/13")
 WORKERS = ("worker-a", "worker-b")
+THREE_WORKERS = (*WORKERS, "worker-c")
 # The callable Airflow asks for a hostname: each process reports the name the harness gave it, so the
 # metadata DB shows which Celery worker ran a task even though all of them share this machine.
 HOSTNAME_MODULE = 'import os\n\n\ndef hostname():\n    return os.environ.get("TOPOLOGY_HOSTNAME", "cli")\n'
@@ -97,6 +98,7 @@ class Topology:
     queue: str
     api_port: int
     env: dict[str, str]
+    workers: tuple[str, ...] = WORKERS
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -187,7 +189,7 @@ class Topology:
         wait_for("a healthy api-server, scheduler and dag-processor", healthy, timeout, self.logs)
 
     def wait_workers(self, timeout: float = 120) -> None:
-        """Wait until both Celery workers answer a ping on the topology's broker."""
+        """Wait until every Celery worker answers a ping on the topology's broker."""
 
         def answered() -> bool:
             self.assert_alive()
@@ -209,9 +211,9 @@ class Topology:
             )
             replies = json.loads(done.stdout or "{}") if done.returncode == 0 else {}
             names = {name.split("@", 1)[0] for name in replies}
-            return set(WORKERS) <= names
+            return set(self.workers) <= names
 
-        wait_for("both Celery workers to answer a ping", answered, timeout, self.logs)
+        wait_for("every Celery worker to answer a ping", answered, timeout, self.logs)
 
     def wait_dag(self, dag_id: str, timeout: float = 180) -> None:
         """Wait until the dag processor has serialized `dag_id`, failing early on an import error."""
@@ -324,11 +326,14 @@ def running_topology(
     dags_folder: pathlib.Path,
     extra_env: dict[str, str] | None = None,
     prepare: Callable[[Topology], None] | None = None,
+    workers: tuple[str, ...] = WORKERS,
 ) -> Iterator[Topology]:
-    """Set up fresh databases, start api-server, scheduler, dag-processor and two Celery workers; stop them after.
+    """Set up fresh databases, start api-server, scheduler, dag-processor and the Celery workers; stop them after.
 
     `prepare` runs before the Airflow processes start (after the sandbox, if any, is its job) and must run the init
-    script; without it the init script runs with no vendor connections.
+    script; without it the init script runs with no vendor connections. Each worker has an AIRFLOW_HOME of its
+    own, as separate containers or machines would: what workers share is only what the env names (the databases,
+    the broker, the staging URL), never a folder by accident.
     """
     suffix = uuid.uuid4().hex[:10]
     meta_db, state_db, queue = f"topo_meta_{suffix}", f"topo_state_{suffix}", f"topology-{suffix}"
@@ -338,7 +343,7 @@ def running_topology(
     api_port = free_port()
     env = {**base_env(home, dags_folder, meta_db, state_db, queue, api_port), **(extra_env or {})}
     with fresh_databases(meta_db, state_db):
-        topo = Topology(home, dags_folder, meta_db, state_db, queue, api_port, env)
+        topo = Topology(home, dags_folder, meta_db, state_db, queue, api_port, env, workers)
         try:
             if prepare is None:
                 topo.run_init()
@@ -348,7 +353,9 @@ def running_topology(
             topo.start("api-server", [airflow, "api-server", "--workers", "1"])
             topo.start("scheduler", [airflow, "scheduler"])
             topo.start("dag-processor", [airflow, "dag-processor"])
-            for name in WORKERS:
+            for name in workers:
+                worker_home = tmp / f"{name}-home"
+                worker_home.mkdir()
                 topo.start(
                     name,
                     [
@@ -363,7 +370,7 @@ def running_topology(
                         "--without-mingle",
                     ],
                     # Each worker serves its task logs on its own port, as separate containers would.
-                    {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())},
+                    {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()), "AIRFLOW_HOME": str(worker_home)},
                 )
             topo.wait_healthy()
             topo.wait_workers()
