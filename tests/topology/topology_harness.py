@@ -275,6 +275,17 @@ class Topology:
         return dict(rows)
 
 
+def own_home(private: pathlib.Path, home: pathlib.Path) -> list[str]:
+    """Return the argv prefix that gives a process `private` as its `home`, seen by no other worker.
+
+    Containers give every worker the same path (/opt/airflow) with contents of its own; an absolute path one worker
+    wrote there means nothing to the next. Natively, a private mount namespace per worker binds its own folder
+    over the one shared path, so a file left under a worker's home is invisible to the others, as in Compose.
+    """
+    script = 'mount --bind "$0" "$1" && shift 2 && exec "$@"'
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, str(private), str(home)]
+
+
 def _signal_group(proc: subprocess.Popen, sig: signal.Signals) -> None:
     try:
         os.killpg(proc.pid, sig)
@@ -353,12 +364,13 @@ def running_topology(
             topo.start("api-server", [airflow, "api-server", "--workers", "1"])
             topo.start("scheduler", [airflow, "scheduler"])
             topo.start("dag-processor", [airflow, "dag-processor"])
+            (tmp / "worker-home").mkdir()
             for name in workers:
-                worker_home = tmp / f"{name}-home"
-                worker_home.mkdir()
+                (tmp / f"{name}-home").mkdir()
                 topo.start(
                     name,
                     [
+                        *own_home(tmp / f"{name}-home", tmp / "worker-home"),
                         airflow,
                         "celery",
                         "worker",
@@ -370,7 +382,7 @@ def running_topology(
                         "--without-mingle",
                     ],
                     # Each worker serves its task logs on its own port, as separate containers would.
-                    {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()), "AIRFLOW_HOME": str(worker_home)},
+                    {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()), "AIRFLOW_HOME": str(tmp / "worker-home")},
                 )
             topo.wait_healthy()
             topo.wait_workers()
