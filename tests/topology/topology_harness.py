@@ -282,7 +282,7 @@ def own_home(private: pathlib.Path, home: pathlib.Path) -> list[str]:
     wrote there means nothing to the next. Natively, a private mount namespace per worker binds its own folder
     over the one shared path, so a file left under a worker's home is invisible to the others, as in Compose.
     """
-    script = 'mount --bind "$0" "$1" && shift 2 && exec "$@"'
+    script = 'mount --bind "$0" "$1" && shift && exec "$@"'  # $0 is not shifted
     return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, str(private), str(home)]
 
 
