@@ -47,6 +47,10 @@ class TimelinesAISandboxAdmin:
         webhook_duplicate_share or webhook_reorder_ms."""
         return self._call("POST", "/faults", values)
 
+    def tamper(self, *rules: dict) -> dict:
+        """Spoil API answers after they are computed (HTML or truncated 200s, resets); see sandbox/tamper.py."""
+        return self.faults(tamper=list(rules))
+
     def expire_urls(self) -> None:
         """Invalidate every attachment URL handed out so far."""
         self._call("POST", "/expire_urls")

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from timelines_zoho.sandbox.tamper import TamperMiddleware
 from timelines_zoho.sandbox.timelinesai import content, render
 from timelines_zoho.sandbox.timelinesai.admin_api import admin_router
 from timelines_zoho.sandbox.timelinesai.envelope import Reject, error, ok
@@ -245,4 +246,5 @@ def create_app(base_url: str, state_file: str | None = None) -> FastAPI:
     app.include_router(files_router(state))
     app.include_router(admin_router(state))
     _install_error_handlers(app)
+    app.add_middleware(TamperMiddleware, rules=lambda: state.faults.tamper, prefix=API)
     return app

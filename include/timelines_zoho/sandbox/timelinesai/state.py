@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 
+from timelines_zoho.sandbox.tamper import check_rules
 from timelines_zoho.sandbox.timelinesai import content
 from timelines_zoho.sandbox.timelinesai.clock import SandboxClock
 from timelines_zoho.sandbox.timelinesai.deliveries import Dispatcher
@@ -54,6 +55,7 @@ class Faults:
     refused_downloads_next: int = 0  # the next N file URLs handed out, whichever files they are
     webhook_duplicate_share: float = 0.0  # deliveries sent twice (§9.2: duplicates are possible)
     webhook_reorder_ms: int = 0  # each delivery held back up to this long, so deliveries overtake each other
+    tamper: list = field(default_factory=list)  # answers spoiled after the call was handled (sandbox/tamper.py)
 
 
 @dataclass
@@ -175,6 +177,7 @@ class EmulatorState(TimelineMixin):
             self.settings = Settings(**{**asdict(self.settings), **_pick(Settings, settings)})
         if faults:
             wanted = Faults(**{**asdict(self.faults), **_pick(Faults, faults)})
+            wanted.tamper = check_rules(wanted.tamper)
             if wanted.throttle_status not in (403, 429):
                 raise ValueError("throttle_status must be 403 or 429")
             if wanted.rate_limit_per_second is not None and wanted.rate_limit_per_second <= 0:

@@ -66,6 +66,18 @@ class ZohoSandboxAdmin:
         """Change faults and knobs (latency_ms, error_rate, token_ttl, credits_budget, ...); return them all."""
         return self._call("POST", "faults", changes)
 
+    def tamper(self, *rules: dict[str, Any]) -> dict[str, Any]:
+        """Spoil answers after the calls are handled (lost, timed out, HTML, truncated); see sandbox/tamper.py."""
+        return self.faults(tamper=list(rules))
+
+    def delete_record(self, module: str, record_id: str) -> None:
+        """Delete a record (with its notes and files) or a note (module `Notes`), as a person in Zoho would."""
+        self._call("DELETE", f"records/{module}/{record_id}")
+
+    def edit_record(self, module: str, record_id: str, **fields: Any) -> dict[str, Any]:
+        """Change a record's fields (a name, say) as a person in Zoho would."""
+        return self._call("PATCH", f"records/{module}/{record_id}", fields)["data"]
+
     def set_unique(self, module: str, field: str, unique: bool = True) -> None:
         """Mark a field unique (or not)."""
         self._call("POST", "unique", {"module": module, "field": field, "unique": unique})

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from timelines_zoho.sandbox.tamper import check_rules
 from timelines_zoho.sandbox.zoho.accounts import (
     accounts_url,
     issue_access_token,
@@ -168,9 +169,13 @@ async def set_faults(request: Request) -> JSONResponse:
     """Change faults and knobs; a mandatory custom field is added to (or removed from) Contacts and Leads."""
     state, body = _state(request), await _body(request)
     try:
+        if "tamper" in body:
+            body["tamper"] = check_rules(body["tamper"])
         faults = state.set_faults(body)
     except KeyError as exc:
         raise AdminError(f"unknown fault {exc.args[0]}") from None
+    except ValueError as exc:
+        raise AdminError(str(exc)) from None
     if "mandatory_custom_field" in body:
         _apply_mandatory_field(state, body["mandatory_custom_field"])
     return JSONResponse(faults)
@@ -229,10 +234,39 @@ async def attachment_bytes(attachment_id: str, request: Request) -> Response:
     return Response(state.blobs[attachment_id], media_type="application/octet-stream")
 
 
-
 @router.delete("/attachments/{attachment_id}")
 async def person_deletes_attachment(attachment_id: str, request: Request) -> JSONResponse:
     """A person deletes a file in Zoho's UI: it is gone from its note or record, with no API call counted."""
     if not remove_attachment(_state(request), attachment_id):
         return JSONResponse({"error": "no such attachment"}, status_code=404)
     return JSONResponse({"deleted": attachment_id})
+
+
+# -- a person editing Zoho between runs -------------------------------------------------------------------------
+
+
+@router.delete("/records/{module}/{record_id}")
+async def person_deletes(module: str, record_id: str, request: Request) -> JSONResponse:
+    """Delete a record (with its notes and files) or a note (module `Notes`), as a person does in Zoho's UI."""
+    state = _state(request)
+    if record_id not in state.records.get(module, {}):
+        raise AdminError(f"no {module} record {record_id}")
+    state.delete_record(module, record_id)
+    return JSONResponse({"deleted": record_id})
+
+
+@router.patch("/records/{module}/{record_id}")
+async def person_edits(module: str, record_id: str, request: Request) -> JSONResponse:
+    """Change fields of a record (a name, say) as a person does in Zoho's UI: Modified_Time moves on."""
+    state, body = _state(request), await _body(request)
+    previous = state.records.get(module, {}).get(record_id)
+    if previous is None:
+        raise AdminError(f"no {module} record {record_id}")
+    unknown = sorted(set(body) - set(state.field_map(module)))
+    if unknown:
+        raise AdminError(f"unknown fields {unknown}")
+    record = {**previous, **body, "Modified_Time": state.now()}
+    if "Full_Name" in state.field_map(module):
+        record["Full_Name"] = " ".join(p for p in (record.get("First_Name"), record.get("Last_Name")) if p)
+    state.put_record(module, record, previous)
+    return JSONResponse({"data": record})

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from timelines_zoho.sandbox.tamper import pick_rule, tampered
 from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
 from timelines_zoho.sandbox.zoho.errors import ZohoError
 from timelines_zoho.sandbox.zoho.state import DATA_CENTRES, ZohoState
@@ -138,7 +139,11 @@ class ApiLimitsMiddleware:
             if faults["rate_limit_rate"] and state.rng.random() < float(faults["rate_limit_rate"]):
                 await _send_error(send, too_many(CONCURRENCY_EXCEEDED))
                 return
-            await self.app(scope, receive, self._with_credits_header(send))
+            rule = pick_rule(faults["tamper"], scope["method"], match.group(2)) if faults["tamper"] else None
+            if rule is not None:  # applied, then the answer is lost or spoiled
+                await tampered(self.app, rule, scope, receive, self._with_credits_header(send))
+            else:
+                await self.app(scope, receive, self._with_credits_header(send))
         finally:
             state.in_flight -= 1
             state.heavy_in_flight -= heavy

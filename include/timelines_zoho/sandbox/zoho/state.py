@@ -37,6 +37,7 @@ DEFAULT_FAULTS: dict[str, Any] = {
     "max_file_bytes": 20 * 1024 * 1024,
     "strict_picklists": True,
     "mandatory_custom_field": None,
+    "tamper": [],  # answers spoiled after the call was handled (see sandbox/tamper.py)
 }
 PERSISTED = ("counter", "org", "users", "clients", "refresh_tokens", "access_tokens", "grants", "modules",
              "records", "attachments", "faults", "credits", "stats")
@@ -100,7 +101,7 @@ class ZohoState:
     def reset(self) -> None:
         """Forget everything and start from the default, empty org."""
         self.counter = 0
-        self.faults: dict[str, Any] = dict(DEFAULT_FAULTS)
+        self.faults: dict[str, Any] = {**DEFAULT_FAULTS, "tamper": []}
         self.rng = random.Random(self.faults["seed"])
         self.org: dict[str, Any] = {}
         self.users: dict[str, dict[str, Any]] = {}
