@@ -5,6 +5,8 @@ from __future__ import annotations
 from timelines_zoho.hooks.errors import (
     RecordResult,
     TimelinesAIError,
+    UnreadableResponse,
+    WriteOutcomeUnknown,
     ZohoAPIError,
     ZohoAuthError,
     ZohoCreditsExhaustedError,
@@ -22,6 +24,8 @@ __all__ = [
     "TimelinesAIError",
     "TimelinesAIHook",
     "TokenCache",
+    "UnreadableResponse",
+    "WriteOutcomeUnknown",
     "ZohoAPIError",
     "ZohoAuthError",
     "ZohoCRMHook",

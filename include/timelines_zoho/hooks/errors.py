@@ -69,6 +69,30 @@ class TimelinesAIError(Exception):
         super().__init__(f"TimelinesAI {status}{f' {error_code}' if error_code else ''}: {message}")
 
 
+class UnreadableResponse(Exception):
+    """A success status whose body is not the JSON the endpoint promises (an HTML page, a truncated body).
+
+    Never read as "no data": a read is retried and then fails the task; a write may have been applied (see
+    WriteOutcomeUnknown). Carries the vendor, the endpoint label and the status only, never a URL or a token.
+    """
+
+    def __init__(self, vendor: str, endpoint: str, status: int, why: str) -> None:
+        self.vendor, self.endpoint, self.status, self.why = vendor, endpoint, status, why
+        super().__init__(f"{vendor} {endpoint} answered {status} with an unreadable body ({why})")
+
+
+class WriteOutcomeUnknown(Exception):
+    """A write that may have been applied: the request was sent, then no readable answer came back.
+
+    The transport never resends such a write. The caller leaves the items pending and reconciles them against
+    the vendor before writing them again. Carries the vendor, the endpoint label and the cause's kind, no secrets.
+    """
+
+    def __init__(self, vendor: str, endpoint: str, cause: str) -> None:
+        self.vendor, self.endpoint, self.cause = vendor, endpoint, cause
+        super().__init__(f"{vendor} {endpoint}: the outcome is unknown ({cause}); it may have been applied")
+
+
 @dataclass(frozen=True)
 class RecordResult:
     """What Zoho answered for one input record of a batch write, in input order."""

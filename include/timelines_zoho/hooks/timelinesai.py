@@ -12,7 +12,7 @@ from airflow.sdk import BaseHook
 
 from timelines_zoho import __version__
 from timelines_zoho.hooks.downloads import NO_ANSWER, Download, host_of, unreachable
-from timelines_zoho.hooks.errors import TimelinesAIError
+from timelines_zoho.hooks.errors import TimelinesAIError, UnreadableResponse
 from timelines_zoho.hooks.transport import (
     RetryPolicy,
     Transport,
@@ -24,6 +24,7 @@ from timelines_zoho.hooks.transport import (
 )
 
 DEFAULT_BASE_URL = "https://app.timelines.ai/integrations/api"
+VENDOR = "TimelinesAI"
 # 403 codes that really mean "not allowed"; any other 403 after a first success is the vendor's throttle.
 PERMANENT_CODES = {"member_not_found", "permission_denied", "insufficient_scope", "plan_feature_unavailable",
                    "quota_exceeded", "invalid_token", "missing_credentials"}
@@ -109,6 +110,7 @@ class TimelinesAIHook(BaseHook):
 
             mask_secret(self._token)
             self._transport = Transport(
+                vendor=VENDOR,
                 user_agent=f"timelines-zoho/{__version__} (Airflow sync to Zoho CRM) python-requests/{requests.__version__}",
                 check=check_timelines_response,
                 is_retryable=self._is_retryable,
@@ -140,7 +142,11 @@ class TimelinesAIHook(BaseHook):
             headers={"Authorization": f"Bearer {self._token}"},
         )
         body = json_body(response)
-        return body.get("data") if isinstance(body, dict) else None
+        if body is None:
+            return None
+        if not isinstance(body, dict):
+            raise UnreadableResponse(VENDOR, endpoint_label("GET", path), response.status_code, "not a JSON object")
+        return body.get("data")
 
     # -- chats and messages ---------------------------------------------------------------------------------
 
@@ -177,13 +183,20 @@ class TimelinesAIHook(BaseHook):
         params: dict[str, Any] = {"after": after, "before": before, "after_message": after_message,
                                   "before_message": before_message, "sorting_order": sorting_order,
                                   "from_me": from_me}
+        path = f"/chats/{int(chat_id)}/messages"
+        seen: set[str] = set()
         while True:
-            data = self._get(f"/chats/{int(chat_id)}/messages", params) or {}
+            data = self._get(path, params) or {}
             messages = data.get("messages") or []
             yield from messages
-            if not data.get("has_more_pages") or not messages or messages[-1]["uid"] == params[cursor_key]:
+            if not data.get("has_more_pages") or not messages:
                 return
-            params[cursor_key] = messages[-1]["uid"]
+            cursor = messages[-1]["uid"]
+            if cursor in seen or cursor == params[cursor_key]:
+                # A cursor that does not move would loop, or end early if read as "done": refuse it (as Meltano does).
+                raise UnreadableResponse(VENDOR, endpoint_label("GET", path), 200, "the message cursor repeated")
+            seen.add(cursor)
+            params[cursor_key] = cursor
 
     def get_message(self, uid: str) -> dict:
         """Return one message (with a fresh attachment URL)."""

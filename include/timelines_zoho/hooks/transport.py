@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import random
 import re
 import threading
@@ -16,6 +18,9 @@ from typing import Any
 import requests
 import tenacity
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from timelines_zoho.hooks.errors import UnreadableResponse, WriteOutcomeUnknown
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +49,19 @@ def retry_after_seconds(response: requests.Response) -> float | None:
         return None
 
 
+READ_TIMEOUT_ENV = "TIMELINES_ZOHO_HTTP_READ_TIMEOUT"
+# Methods whose repetition cannot create anything twice; a POST that only reads (COQL) says so explicitly.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_PARSED = "_timelines_zoho_json"
+
+
 def json_body(response: requests.Response) -> Any:
-    """Return the JSON body, or None for 204/304, an empty body or a body that is not JSON."""
+    """Return the JSON body, or None for 204/304, an empty body or a body that is not JSON.
+
+    A success answer was already parsed (and refused when unreadable) by the transport: that parse is reused.
+    """
+    if hasattr(response, _PARSED):
+        return getattr(response, _PARSED)
     if response.status_code in (204, 304) or not response.content:
         return None
     try:
@@ -109,17 +125,52 @@ class RetryPolicy:
         return min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1) * (1 + 0.25 * self.jitter()))
 
 
+def parse_success(response: requests.Response, vendor: str, endpoint: str) -> Any:
+    """Parse a success answer's JSON once; an HTML page, a truncated or an empty body is UnreadableResponse."""
+    status = response.status_code
+    if status in (204, 304):
+        body = None
+    else:
+        raw = response.content  # reading a truncated body raises the network error here, inside the attempt
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            why = "empty body" if not raw else f"not JSON, starts {body_excerpt(response, 40)!r}"
+            raise UnreadableResponse(vendor, endpoint, status, why) from None
+    setattr(response, _PARSED, body)
+    return body
+
+
+def sent_nothing(error: BaseException) -> bool:
+    """Tell whether a network error provably happened before the request left: refused, unresolved, connect timeout."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    if not isinstance(error, requests.ConnectionError):
+        return False
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the real cause
+    return isinstance(reason, NewConnectionError)
+
+
 class Transport:
-    """A pooled `requests.Session` and the retry loop every request of a hook goes through."""
+    """A pooled `requests.Session` and the retry loop every request of a hook goes through.
+
+    Reads are retried on network errors, unreadable bodies and what the hook calls retryable. A write (any method
+    but GET/HEAD/OPTIONS, unless the caller marks it `idempotent`) is resent only when it provably did not reach
+    the vendor: a connection never made, or an answer `write_retryable` accepts (429, a documented "not
+    applied" 5xx). Any other failure after sending raises WriteOutcomeUnknown, never retried here.
+    """
 
     def __init__(
         self,
         *,
+        vendor: str,
         user_agent: str,
         check: Callable[[requests.Response], None],
         is_retryable: Callable[[BaseException], bool],
+        write_retryable: Callable[[BaseException], bool] = lambda error: False,
         policy: RetryPolicy | None = None,
-        timeout: tuple[float, float] = (10.0, 60.0),
+        timeout: tuple[float, float] | None = None,
         pool_size: int = 16,
     ) -> None:
         self.session = requests.Session()
@@ -127,10 +178,13 @@ class Transport:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = user_agent
+        self.vendor = vendor
         self.check = check
         self.is_retryable = is_retryable
+        self.write_retryable = write_retryable
         self.policy = policy or RetryPolicy()
-        self.timeout = timeout
+        # (connect, read) seconds; the read bound can be set per deployment (slow links, or tests of timeouts).
+        self.timeout = timeout or (10.0, float(os.environ.get(READ_TIMEOUT_ENV) or 60.0))
         self.stats = CallStats()
         self.ok_calls = 0
 
@@ -142,26 +196,50 @@ class Transport:
         endpoint: str,
         credits: int = 0,
         check: Callable[[requests.Response], None] | None = None,
+        idempotent: bool | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """Send one request with bounded retries; `data` may be a factory so a streamed body is rebuilt per try."""
+        """Send one request with bounded retries; `data` may be a factory so a streamed body is rebuilt per try.
+
+        A success answer's JSON is parsed here (streams excepted) so `json_body` never mistakes garbage for "no data".
+        """
         policy = self.policy
         check = check or self.check
         started = policy.clock()
         make_data = kwargs.pop("data", None)
+        safe = method.upper() in SAFE_METHODS if idempotent is None else idempotent
+        streamed = bool(kwargs.get("stream"))
 
         def attempt() -> requests.Response:
             data = make_data() if callable(make_data) else make_data
-            response = self.session.request(method, url, data=data, timeout=self.timeout, **kwargs)
-            ok = response.status_code < 400
-            self.stats.record(endpoint, credits if ok else 0)
-            self.ok_calls += ok
+            try:
+                response = self.session.request(method, url, data=data, timeout=self.timeout, **kwargs)
+                ok = response.status_code < 400
+                self.stats.record(endpoint, credits if ok else 0)
+                self.ok_calls += ok
+                if ok and not streamed:
+                    parse_success(response, self.vendor, endpoint)
+            except (requests.RequestException, UnreadableResponse) as error:
+                if safe or sent_nothing(error):
+                    raise
+                raise WriteOutcomeUnknown(self.vendor, endpoint, _cause(error)) from None
             if not ok:
                 try:
                     check(response)
+                except Exception as error:
+                    if not safe and (getattr(error, "status", 0) or 0) >= 500 and not self.write_retryable(error):
+                        raise WriteOutcomeUnknown(self.vendor, endpoint, f"HTTP {response.status_code}") from None
+                    raise
                 finally:
                     response.close()
             return response
+
+        def retryable(error: BaseException) -> bool:
+            if isinstance(error, WriteOutcomeUnknown):
+                return False
+            if safe:
+                return isinstance(error, UnreadableResponse) or self.is_retryable(error)
+            return sent_nothing(error) or self.write_retryable(error)
 
         def stop(state: tenacity.RetryCallState) -> bool:
             over_time = policy.clock() - started + state.upcoming_sleep > policy.max_total_seconds
@@ -175,7 +253,7 @@ class Transport:
             )
 
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(self.is_retryable),
+            retry=tenacity.retry_if_exception(retryable),
             wait=lambda state: policy.wait_for(
                 state.attempt_number, state.outcome.exception() if state.outcome else None
             ),
@@ -185,6 +263,15 @@ class Transport:
             reraise=True,
         )
         return retrying(attempt)
+
+
+def _cause(error: BaseException) -> str:
+    """Name a failure without its message: requests' messages carry URLs, and a signed URL is a secret."""
+    if isinstance(error, UnreadableResponse):
+        return f"HTTP {error.status} with an unreadable body: {error.why}"
+    if isinstance(error, requests.Timeout):
+        return "no answer before the read timeout"
+    return f"connection lost after sending ({type(error).__name__})"
 
 
 def is_network_error(error: BaseException) -> bool:

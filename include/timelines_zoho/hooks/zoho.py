@@ -14,6 +14,8 @@ from timelines_zoho import __version__
 from timelines_zoho.hooks.datacentres import resolve_data_centre
 from timelines_zoho.hooks.errors import (
     RecordResult,
+    UnreadableResponse,
+    WriteOutcomeUnknown,
     ZohoAPIError,
     ZohoAuthError,
     ZohoCreditsExhaustedError,
@@ -43,6 +45,10 @@ from timelines_zoho.hooks.zoho_checks import run_checks
 __all__ = ["ZohoCRMHook", "coql_quote"]
 
 API_PATH = "/crm/v8"
+VENDOR = "Zoho CRM"
+# 5xx answers Zoho documents as "not applied": 503 is its maintenance answer (status-codes page). A 500
+# INTERNAL_ERROR may come after a partial write, so a write that got one is never resent blind.
+NOT_APPLIED_5XX = frozenset({503})
 _MODULE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}$")
 PAGE_SIZE = 200
 
@@ -79,11 +85,28 @@ def is_retryable_zoho(error: BaseException) -> bool:
     return is_network_error(error)
 
 
+def is_write_retryable_zoho(error: BaseException) -> bool:
+    """A write is resent only after an answer saying it was not applied: 429 (credits, concurrency) or a 503."""
+    return isinstance(error, ZohoAPIError) and (error.status == 429 or error.status in NOT_APPLIED_5XX)
+
+
 def module_name(module: str) -> str:
     """Validate a module API name so it can sit in a URL path."""
     if not _MODULE.match(module):
         raise ValueError(f"not a Zoho module API name: {module!r}")
     return module
+
+
+def _page_items(body: Any, key: str, endpoint: str) -> list[dict]:
+    """The items of one page; a 2xx page that is not an object holding a list is an error, never "the end"."""
+    if body is None:
+        return []
+    items = body.get(key) if isinstance(body, dict) else None
+    if items is None and isinstance(body, dict) and key not in body:
+        items = []  # Zoho leaves `data` out of an empty page that still carries `info`
+    if not isinstance(items, list):
+        raise UnreadableResponse(VENDOR, endpoint, 200, f"the page has no {key!r} list")
+    return items
 
 
 class ZohoCRMHook(BaseHook):
@@ -102,9 +125,11 @@ class ZohoCRMHook(BaseHook):
         *,
         retry_policy: RetryPolicy | None = None,
         clock: Callable[[], float] | None = None,
+        timeout: tuple[float, float] | None = None,
     ) -> None:
         super().__init__()
         self.zoho_conn_id = zoho_conn_id
+        self._timeout = timeout  # (connect, read) seconds; None keeps the transport's default
         self._token_cache = token_cache
         self._retry_policy = retry_policy
         self._clock = clock
@@ -133,10 +158,13 @@ class ZohoCRMHook(BaseHook):
                 secret_host=field("client_secret_host"),
             )
             transport = Transport(
+                vendor=VENDOR,
                 user_agent=f"timelines-zoho/{__version__} python-requests/{requests.__version__}",
                 check=check_zoho_response,
                 is_retryable=is_retryable_zoho,
+                write_retryable=is_write_retryable_zoho,
                 policy=self._retry_policy,
+                **({"timeout": self._timeout} if self._timeout else {}),
             )
             options = {"clock": self._clock} if self._clock else {}
             cache = self._token_cache if self._token_cache is not None else FileTokenCache()
@@ -163,6 +191,7 @@ class ZohoCRMHook(BaseHook):
         credits: int = 1,
         batch: bool = False,
         headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
         **kwargs: Any,
     ) -> tuple[int, Any]:
         """Send one API request; on 401 INVALID_TOKEN refresh once and resend. Returns (status, JSON or None)."""
@@ -177,6 +206,7 @@ class ZohoCRMHook(BaseHook):
                     endpoint=endpoint_label(method, path),
                     credits=credits,
                     check=check_zoho_batch if batch else None,
+                    idempotent=idempotent,
                     headers={"Authorization": f"Zoho-oauthtoken {token.access_token}", **(headers or {})},
                     **kwargs,
                 )
@@ -193,18 +223,24 @@ class ZohoCRMHook(BaseHook):
         """Follow `page`, then `page_token` (needed past 2,000 records), yielding items under `key`."""
         params = {"per_page": PAGE_SIZE, **params, "page": 1}
         seen = 0
+        tokens: set[str] = set()
         while True:
             _, body = self._call("GET", path, params=params)
-            if not body:
+            if body is None:  # 204: nothing (more) to list
                 return
-            for item in body.get(key) or []:
+            page = _page_items(body, key, endpoint_label("GET", path))
+            for item in page:
                 yield item
                 seen += 1
             info = body.get("info") or {}
             if not info.get("more_records") or (max_records and seen >= max_records):
                 return
             if info.get("next_page_token"):
-                params = {k: v for k, v in params.items() if k != "page"} | {"page_token": info["next_page_token"]}
+                token = str(info["next_page_token"])
+                if token in tokens:  # a vendor bug would make us loop or skip silently: refuse it (as Meltano does)
+                    raise UnreadableResponse(VENDOR, endpoint_label("GET", path), 200, "the page token repeated")
+                tokens.add(token)
+                params = {k: v for k, v in params.items() if k != "page"} | {"page_token": token}
             else:
                 params = {**params, "page": int(params.get("page", 1)) + 1}
 
@@ -215,11 +251,12 @@ class ZohoCRMHook(BaseHook):
             _, response = self._call(
                 method, path, json={"data": list(chunk), **body}, credits=math.ceil(len(chunk) / 10), batch=True
             )
-            items = (response or {}).get("data") or []
-            for i in range(len(chunk)):
-                item = items[i] if i < len(items) else {"status": "error", "code": "NO_RESULT",
-                                                         "message": "Zoho returned no result for this record"}
-                results.append(RecordResult.from_item(offset + i, item))
+            items = response.get("data") if isinstance(response, dict) else None
+            if not isinstance(items, list) or len(items) != len(chunk) or not all(isinstance(i, dict) for i in items):
+                # A 2xx that does not account for every record: some may have been written. Callers send one
+                # chunk at a time, so nothing already answered is lost with this error.
+                raise WriteOutcomeUnknown(VENDOR, endpoint_label(method, path), "the answer did not list every record")
+            results.extend(RecordResult.from_item(offset + i, item) for i, item in enumerate(items))
         return results
 
     # -- records --------------------------------------------------------------------------------------------
@@ -273,18 +310,21 @@ class ZohoCRMHook(BaseHook):
     def coql(self, query: str) -> Iterator[dict]:
         """Yield the rows of a COQL query, 2,000 per call and by `id > last` past that; quote values with coql_quote."""
         if not is_pageable(query):
-            _, body = self._call("POST", "/coql", json={"select_query": query}, credits=3)
-            yield from (body or {}).get("data") or []
+            _, body = self._call("POST", "/coql", json={"select_query": query}, credits=3, idempotent=True)
+            yield from _page_items(body, "data", "POST /coql")
             return
         after: str | None = None
         while True:
-            _, body = self._call("POST", "/coql", json={"select_query": coql_page(query, after)}, credits=3)
-            rows = (body or {}).get("data") or []
+            _, body = self._call("POST", "/coql", json={"select_query": coql_page(query, after)}, credits=3,
+                                 idempotent=True)
+            rows = _page_items(body, "data", "POST /coql")
             yield from rows
             if len(rows) < COQL_PAGE and not (body or {}).get("info", {}).get("more_records"):
                 return
             if not rows:
                 return
+            if str(rows[-1]["id"]) == after:
+                raise UnreadableResponse(VENDOR, "POST /coql", 200, "the page did not move past the last id")
             after = str(rows[-1]["id"])
 
     # -- notes and attachments ------------------------------------------------------------------------------
@@ -312,7 +352,10 @@ class ZohoCRMHook(BaseHook):
             "POST", f"/{module_name(module)}/{record_id(record_id_)}/Attachments",
             data=body, headers={"Content-Type": header},
         )
-        item = ((response or {}).get("data") or [{}])[0]
+        items = response.get("data") if isinstance(response, dict) else None
+        item = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else None
+        if item is None or (item.get("status") == "success" and not (item.get("details") or {}).get("id")):
+            raise WriteOutcomeUnknown(VENDOR, "POST /{module}/{id}/Attachments", "the answer named no attachment")
         if item.get("status") != "success":
             raise ZohoAPIError(200, str(item.get("code", "UPLOAD_FAILED")), str(item.get("message", "")),
                                item.get("details"))

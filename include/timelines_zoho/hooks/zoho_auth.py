@@ -177,6 +177,7 @@ class ZohoOAuth:
             "POST",
             f"{creds.data_centre.accounts_url}/oauth/v2/token",
             endpoint=TOKEN_ENDPOINT,
+            idempotent=True,  # a resent refresh only mints another access token; a used grant code is refused
             data={**form, "client_id": creds.client_id, "client_secret": creds.client_secret},
             check=check_token_response,
         )
