@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete, select, update
 
 from timelines_zoho.state.base import StoreBase, chunks
-from timelines_zoho.state.models import ChatLinkRow, ContactClaimRow
+from timelines_zoho.state.models import AttachmentLedgerRow, ChatLinkRow, ContactClaimRow, NoteLedgerRow
 from timelines_zoho.state.times import utcnow
 
 CLAIM_LEASE = timedelta(minutes=10)
@@ -131,6 +131,32 @@ class ContactsMixin(StoreBase):
                 .values(record_id=bindparam("record")),
                 [{"phone": phone, "record": record_id} for phone, record_id in created.items()],
             )
+
+    def abandon_claims(self, token: str, phones: list[str]) -> None:
+        """Give up our unfinished claims whose creation may have happened: the next run takes them over at once
+        and, as with a stopped run's claim, searches Zoho by phone before creating anything."""
+        stale = utcnow() - CLAIM_LEASE * 2
+        with self.session() as session:
+            for part in chunks(sorted(phones)):
+                session.execute(
+                    update(ContactClaimRow)
+                    .where(ContactClaimRow.phone_e164.in_(part), ContactClaimRow.owner == token,
+                           ContactClaimRow.record_id.is_(None))
+                    .values(claimed_at=stale)
+                )
+
+    def forget_record(self, record_id: str) -> None:
+        """Forget a record a person deleted in Zoho: its links and its creation claims, so the chats that pointed
+        at it are matched again (or their contact created again) like new ones."""
+        with self.session() as session:
+            session.execute(delete(ChatLinkRow).where(ChatLinkRow.record_id == record_id))
+            session.execute(delete(ContactClaimRow).where(ContactClaimRow.record_id == record_id))
+            # Its notes and files went with it: the ledger must not call them written ("unchanged").
+            notes = select(NoteLedgerRow.note_id).where(NoteLedgerRow.record_id == record_id,
+                                                        NoteLedgerRow.note_id.is_not(None))
+            session.execute(delete(AttachmentLedgerRow).where(AttachmentLedgerRow.note_id.in_(notes)))
+            session.execute(update(NoteLedgerRow).where(NoteLedgerRow.record_id == record_id)
+                            .values(note_id=None, status="failed"))
 
     def release_claims(self, token: str, phones: list[str]) -> None:
         """Drop our unfinished claims (creation refused), so a later run may try again."""

@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from timelines_zoho.hooks.errors import TimelinesAIError, ZohoAPIError
+from timelines_zoho.hooks.errors import TimelinesAIError, WriteOutcomeUnknown, ZohoAPIError
 from timelines_zoho.hooks.queries import chunked
 from timelines_zoho.state import AttachmentEntry, NoteEntry, StateStore
 from timelines_zoho.sync.attachment_match import match_pending
@@ -234,6 +234,8 @@ class AttachmentLoader:
         """Upload a spooled file whose pending entry is written; an unknown outcome keeps the entry pending."""
         try:
             attachment_id = self.zoho.upload_attachment("Notes", pending.note_id, pending.filename, spool)
+        except WriteOutcomeUnknown as error:  # the transport's verdict: sent, and no readable answer came back
+            return self._retry_later(pending, str(error) + UNKNOWN_OUTCOME, day, status="pending")
         except ZohoAPIError as error:
             reason = permanent_refusal(error)
             if reason is not None:

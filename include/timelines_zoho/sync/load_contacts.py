@@ -10,6 +10,8 @@ Decisions:
   Zoho is still the one we last wrote (otherwise a person edited it and it is theirs).
 - A claim that another live run holds is deferred to a later run (quarantine); a claim left by a stopped run is
   taken over and Zoho is searched by phone before anything is created, so a crash never duplicates a contact.
+- A create whose answer was lost (reset, timeout, unreadable 200) may have been applied: its claims are kept
+  but abandoned, so the next run takes them over at once and searches Zoho by phone before creating again.
 - A record found for a phone we claimed (a crash hid its id from us, or another run created it) is ours: it is
   linked as created, with the name Zoho holds as the name we wrote, so later renames still apply to it.
 """
@@ -23,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from timelines_zoho.hooks.errors import RecordResult, ZohoAPIError
+from timelines_zoho.hooks.errors import RecordResult, WriteOutcomeUnknown, ZohoAPIError
 from timelines_zoho.hooks.queries import chunked
 from timelines_zoho.state import ChatLink, IndexedRecord, IntegrationSettings, StateStore
 from timelines_zoho.sync.items import Items
@@ -198,6 +200,11 @@ class ContactLoader:
     def _create_batch(self, groups: list[Group]) -> None:
         try:
             results = self.hook.insert_records(self.module, [self._record(g.primary) for g in groups])
+        except WriteOutcomeUnknown as error:
+            self.store.abandon_claims(self.token, [g.primary["phone_e164"] for g in groups])
+            for group in groups:
+                self._defer(group, f"{error}; Zoho is searched by phone before the next try")
+            return
         except ZohoAPIError as error:
             self.store.release_claims(self.token, [g.primary["phone_e164"] for g in groups])
             for group in groups:
@@ -257,9 +264,14 @@ class ContactLoader:
             return
         name_field = self.settings.name_field or "Last_Name"
         for _, batch in chunked(updates):
-            results = self.hook.update_records(
-                self.module, [{"id": link.record_id, name_field: row["name"]} for row, link in batch]
-            )
+            try:
+                results = self.hook.update_records(
+                    self.module, [{"id": link.record_id, name_field: row["name"]} for row, link in batch]
+                )
+            except WriteOutcomeUnknown as error:  # a rename is safe to send again: the next run does
+                for row, _ in batch:
+                    self.items.add("contact", row["chat_id"], "deferred", str(error))
+                continue
             done = []
             for (row, link), result in zip(batch, results, strict=True):
                 if result.ok:

@@ -11,6 +11,11 @@ A note Zoho refuses (a validation rule, a missing field) is marked failed and qu
 in the same run, and each later run retries it once (the quarantine counts the attempts), since it succeeds as
 soon as the user fixes Zoho's configuration.
 
+A write whose answer was lost (a reset or timeout after sending, an unreadable 200) may have been applied: the
+entry stays pending, the note is deferred, and the next run reconciles it against the record's notes as after a
+crash. A note a person deleted in Zoho (an update answered "the related id given seems to be invalid") is created
+again at once and reported as recreated.
+
 Creating a note is claimed in the state store first (one claim per (chat, day, part), decided by the database):
 a run overlapping another defers the notes the other is creating, and reads the ledger again after winning a
 claim, so two runs never create the same note.
@@ -25,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from timelines_zoho.hooks.errors import ZohoAPIError
+from timelines_zoho.hooks.errors import RecordResult, WriteOutcomeUnknown, ZohoAPIError
 from timelines_zoho.hooks.queries import chunked
 from timelines_zoho.state import NoteEntry, StateStore
 from timelines_zoho.sync.items import Items
@@ -35,6 +40,9 @@ from timelines_zoho.sync.note_content import final_content, note_hash, note_item
 log = logging.getLogger(__name__)
 CLAIM_KIND = "note"
 BUSY = "another run is writing this note right now; retried on the next run"
+UNCONFIRMED = "; matched against the record's notes before the next try"
+RECORD_GONE = ("its Zoho record {} was deleted in Zoho; the next run matches the chat again by phone (or creates "
+               "its contact again) and writes the note there")
 
 
 class NoteLoader:
@@ -137,7 +145,14 @@ class NoteLoader:
             by_record.setdefault(entry.record_id, []).append(entry)
         for record_id, waiting in by_record.items():
             notes: dict[tuple[Any, str], list[str]] = {}
-            for note in self.hook.list_notes(self.module, record_id):
+            try:
+                listed = list(self.hook.list_notes(self.module, record_id))
+            except ZohoAPIError as error:
+                if error.code != "INVALID_DATA":
+                    raise
+                self._record_gone(record_id, waiting)
+                continue
+            for note in listed:
                 key = (note.get("Note_Title"), _chat_line(note.get("Note_Content") or ""))
                 notes.setdefault(key, []).append(str(note["id"]))
             for entry in waiting:
@@ -156,26 +171,66 @@ class NoteLoader:
             body["id"] = entry.note_id
         return body
 
-    def _write(self, batch: list[NoteEntry], contents: dict[tuple[str, str, int], str], *, create: bool) -> None:
+    def _write(self, batch: list[NoteEntry], contents: dict[tuple[str, str, int], str], *, create: bool,
+               outcome: str | None = None) -> None:
         self.store.put_notes(batch)
         bodies = [self._body(e, contents[e.key], create) for e in batch]
         try:
             results = self.hook.create_notes(bodies) if create else self.hook.update_notes(bodies)
+        except WriteOutcomeUnknown as error:
+            # The ledger keeps each entry pending (a create without its id): nothing is sent again blind.
+            self._defer(batch, f"{error}{UNCONFIRMED}")
+            return
         except ZohoAPIError as error:
             self._fail(batch, f"Zoho error {error.code}: {error.message}", create)
             return
-        done, failed = [], []
+        done, failed, gone, orphans = [], [], [], []
         for entry, result in zip(batch, results, strict=True):
             if result.ok:
                 done.append(replace(entry, note_id=entry.note_id or result.id, status="done"))
+            elif not create and _gone(result, "id"):
+                gone.append(replace(entry, note_id=None, status="pending"))
+            elif create and _gone(result, "Parent_Id"):
+                orphans.append(entry)
             else:
                 failed.append((entry, refused(result)))
+        for record_id in sorted({e.record_id for e in orphans}):
+            self._record_gone(record_id, [e for e in orphans if e.record_id == record_id])
         self.store.put_notes(done)
         for entry in done:
-            self.items.add("note", note_item_id(*entry.key), "created" if create else "updated")
+            self.items.add("note", note_item_id(*entry.key), outcome or ("created" if create else "updated"))
             self.items.release("note", f"{entry.chat_id}/{entry.day}")
         for entry, reason in failed:
             self._fail([entry], reason, create)
+        if gone:
+            self._recreate(gone, contents)
+
+    def _recreate(self, gone: list[NoteEntry], contents: dict[tuple[str, str, int], str]) -> None:
+        """Create again the notes a person deleted in Zoho, under a claim like any creation."""
+        log.info("%d notes were deleted in Zoho; creating them again", len(gone))
+        keys = [note_item_id(*e.key) for e in gone]
+        claims = self.store.claim_writes(CLAIM_KIND, self.token, keys)
+        mine = [e for e in gone if claims.get(note_item_id(*e.key)) != "busy"]
+        self._defer([e for e in gone if claims.get(note_item_id(*e.key)) == "busy"], BUSY)
+        try:
+            for _, batch in chunked(mine):
+                self._write(list(batch), contents, create=True, outcome="recreated")
+        finally:
+            self.store.release_writes(CLAIM_KIND, self.token, keys)
+
+    def _record_gone(self, record_id: str, entries: list[NoteEntry]) -> None:
+        """The chat's record was deleted in Zoho: forget it, so the next run links or creates the contact anew."""
+        log.info("record %s was deleted in Zoho; its chats are matched again on the next run", record_id)
+        with self.store.batch():
+            self.store.forget_record(record_id)
+            self.store.delete_index_records([record_id])
+            self.store.put_notes([replace(e, note_id=None, status="failed") for e in entries])  # created anew
+        self._defer(entries, RECORD_GONE.format(record_id))
+
+    def _defer(self, entries: list[NoteEntry], reason: str) -> None:
+        for entry in entries:
+            self.items.add("note", note_item_id(*entry.key), "deferred", reason)
+            self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, reason)
 
     def _fail(self, entries: list[NoteEntry], reason: str, create: bool) -> None:
         if create:
@@ -184,6 +239,11 @@ class NoteLoader:
         for entry in entries:
             self.items.add("note", note_item_id(*entry.key), "failed", reason)
             self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, reason)
+
+
+def _gone(result: RecordResult, field: str) -> bool:
+    """Tell whether Zoho refused a write because the note (`id`) or its record (`Parent_Id`) no longer exists."""
+    return result.code == "INVALID_DATA" and (result.details or {}).get("api_name") == field
 
 
 def _chat_line(content: str) -> str:

@@ -15,6 +15,7 @@ COUNTED = {
     ("contact", "renamed"): "contacts_renamed",
     ("note", "created"): "notes_created",
     ("note", "updated"): "notes_updated",
+    ("note", "recreated"): "notes_recreated",  # a person deleted the note in Zoho; the day's note was created again
     ("note", "unchanged"): "notes_unchanged",
     ("attachment", "uploaded"): "attachments_uploaded",
     ("attachment", "refused"): "attachments_refused",
@@ -63,7 +64,8 @@ def render(summary: dict[str, Any]) -> str:
         f"Sync of {summary['window']['start']} → {summary['window']['end']} (days in {summary['timezone']})"
         + (" — DRY RUN, nothing written" if summary["dry_run"] else ""),
         f"Contacts: {c['contacts_created']} created, {c['contacts_linked']} linked, {c['contacts_renamed']} renamed",
-        f"Notes: {c['notes_created']} created, {c['notes_updated']} updated, {c['notes_unchanged']} unchanged",
+        f"Notes: {c['notes_created']} created, {c['notes_updated']} updated, {c['notes_unchanged']} unchanged"
+        + (f", {c['notes_recreated']} recreated (deleted in Zoho)" if c.get("notes_recreated") else ""),
         f"Attachments: {c['attachments_uploaded']} uploaded, {c['attachments_refused']} refused and listed in notes",
     ]
     for plan, n in summary.get("dry_run_plan", {}).items():
