@@ -46,8 +46,31 @@ def rows(figures: dict[str, Any], exit_code: int | None) -> list[tuple[str, str]
         ("duplicates found", "0" if exit_code == 0 else "see failures"),
         ("messages lost", "0" if exit_code == 0 else "see failures"),
     ]
+    table += chaos_rows(figures.get("chaos", {}))
     if exit_code is not None:
         table.append(("pytest exit code", str(exit_code)))
+    return table
+
+
+def chaos_rows(seeds: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rows of the seeded chaos campaign: seeds, faults armed (and answers spoiled) per kind, slow convergers."""
+    if not seeds:
+        return [("chaos campaign seeds", "-")]
+    armed: Counter[str] = Counter()
+    spoiled: Counter[str] = Counter()
+    for seed in seeds.values():
+        armed.update(seed["faults"])
+        spoiled.update(seed.get("spoiled", {}))
+    slow = [name.removeprefix("seed_") for name, seed in sorted(seeds.items()) if seed["extra_runs"] > 2]
+    table = [("chaos campaign seeds (each ends in its fault-free replay's state)", str(len(seeds)))]
+    table += [(f"  {kind}", f"{n} armed" + (f", {spoiled[kind]} answers spoiled" if spoiled[kind] else ""))
+              for kind, n in sorted(armed.items())]
+    table += [
+        ("  SIGKILLs that really killed a run", str(sum(seed.get("killed", 0) for seed in seeds.values()))),
+        ("  runs that failed (retried by later runs)", str(sum(seed["failed_runs"] for seed in seeds.values()))),
+        ("  most extra runs a seed needed after its catch-up run", str(max(s["extra_runs"] for s in seeds.values()))),
+        ("  seeds needing > 2 extra runs", ", ".join(slow) or "none"),
+    ]
     return table
 
 
