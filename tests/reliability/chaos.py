@@ -77,6 +77,12 @@ def _token_expiry(wired: harness.Wired, rng: random.Random) -> str:
     return f"access tokens expire after {delay:.1f} s"
 
 
+def _refused_downloads(wired: harness.Wired, rng: random.Random) -> str:
+    files = rng.randint(1, 3)
+    wired.timelines.faults(refused_downloads_next=files)
+    return f"the download host refuses the next {files} file links"
+
+
 def _sigkill(wired: harness.Wired, rng: random.Random) -> str:
     return "SIGKILL"  # the campaign starts this run in a child that kills itself (see run_day)
 
@@ -95,6 +101,7 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     _tamper("garbled 200 on a COQL page", "zoho", (r"/crm/v8/coql$",), ("html", "truncated"), "POST", (1, 99), 0),
     _tamper("garbled 200 on a TimelinesAI page", "timelines", READ_PATHS["timelines"], ("html", "truncated"),
             "GET", (1, 2, 99), 3),
+    FaultKind("download host refuses connections", _refused_downloads),
     FaultKind("SIGKILL", _sigkill),
 )
 
@@ -108,7 +115,7 @@ def fired(wired: harness.Wired) -> Counter:
 def disarm(wired: harness.Wired) -> None:
     """Switch every fault off (between runs)."""
     wired.zoho.faults(error_rate=0.0, rate_limit_rate=0.0, reset_rate=0.0, latency_ms=0, tamper=[])
-    wired.timelines.faults(rate_limit_per_second=None, latency_ms=0, tamper=[])
+    wired.timelines.faults(rate_limit_per_second=None, latency_ms=0, tamper=[], refused_downloads_next=0)
 
 
 # -- people editing Zoho between runs ----------------------------------------------------------------------------
