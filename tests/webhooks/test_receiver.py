@@ -198,6 +198,12 @@ def test_two_copies_in_one_group_commit_answer_stored_then_duplicate(receiver):
     assert _land(receiver.store, [delivery]) == ["duplicate"]
 
 
+def _run_in_own_loop(coroutine):
+    """Run the coroutine on a fresh loop in a thread: a session's Playwright keeps a loop running on this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_a_delivery_the_database_refuses_does_not_fail_the_others_in_its_batch(receiver):
     good = parse_delivery(json.dumps(EVENT).encode())
     # Validation stops such a value at the door; this checks the writer's own isolation behind it.
@@ -207,7 +213,7 @@ def test_a_delivery_the_database_refuses_does_not_fail_the_others_in_its_batch(r
     async def flood() -> list[object]:
         return await asyncio.gather(writer.land(good), writer.land(poison), return_exceptions=True)
 
-    stored, refused = asyncio.run(flood())
+    stored, refused = _run_in_own_loop(flood())
     assert stored == "stored" and isinstance(refused, Exception)
     assert receiver.store.inbox_size()[0] == 1
 
@@ -224,5 +230,5 @@ def test_a_delivery_whose_sender_hung_up_does_not_stop_the_writer(receiver):
         abandoned.cancel()
         return await asyncio.wait_for(kept, timeout=10)
 
-    assert asyncio.run(hang_up_then_deliver()) == "stored"
+    assert _run_in_own_loop(hang_up_then_deliver()) == "stored"
     assert receiver.store.inbox_size()[0] == 2  # the abandoned one landed too: TimelinesAI's retry is a duplicate
