@@ -6,15 +6,17 @@ BIN := $(VENV)/bin
 
 .PHONY: sync test lint sandbox bench reliability
 
-$(BIN)/.installed: requirements.txt include/pyproject.toml
+$(BIN)/.installed: requirements.txt include/pyproject.toml include/sandbox/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
+	# The emulators, demo and benchmarks: not part of the product (nor of its image), needed by the demo and tests.
+	$(BIN)/pip install -q --no-deps -e ./include/sandbox
 	touch $@
 
 ## Run the sync end to end against the built-in sandbox (installs on first use).
 sync: $(BIN)/.installed
-	$(BIN)/python -m timelines_zoho.sync.demo $(ARGS)
+	$(BIN)/python -m timelines_zoho_sandbox.demo $(ARGS)
 
 ## Install, start what the tests need, lint, and run every test.
 test: $(BIN)/.installed
@@ -27,14 +29,14 @@ lint: $(BIN)/.installed
 
 ## Start both emulators in the foreground and print their URLs.
 sandbox: $(BIN)/.installed
-	$(BIN)/python -m timelines_zoho.sandbox
+	$(BIN)/python -m timelines_zoho_sandbox
 
 ## Benchmarks (W0, W1, W2): API calls vs lower bounds and peers, wall time, transform, DAG parse; one table,
 ## results in docs/benchmarks.json and the chart in docs/benchmarks.png. Takes about an hour; W0 alone: BENCH=W0.
 BENCH ?= W0,W1,W2
 bench: $(BIN)/.installed
-	$(BIN)/python -m timelines_zoho.bench --workloads $(BENCH)
+	$(BIN)/python -m timelines_zoho_sandbox.bench --workloads $(BENCH)
 
 ## Run the reliability and security suite and print its table of figures.
 reliability: $(BIN)/.installed
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m timelines_zoho.reliability_report
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m timelines_zoho_sandbox.reliability_report

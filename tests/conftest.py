@@ -31,7 +31,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def sandbox():
     """Both emulators as real HTTP servers on 127.0.0.1, started once per session."""
-    from timelines_zoho.sandbox.server import start_sandbox
+    from timelines_zoho_sandbox.server import start_sandbox
 
     running = start_sandbox()
     # The emulator is the configured custom Zoho host (one host serves every region by path), as in the demo.
@@ -44,8 +44,8 @@ def sandbox():
 @pytest.fixture(scope="session")
 def timelines_server():
     """A TimelinesAI emulator of its own for tests that reset it or subscribe webhooks (not the shared pair)."""
-    from timelines_zoho.sandbox.server import serve_app
-    from timelines_zoho.sandbox.timelinesai.app import create_app
+    from timelines_zoho_sandbox.server import serve_app
+    from timelines_zoho_sandbox.timelinesai.app import create_app
 
     server = serve_app(lambda url: create_app(url))
     yield server

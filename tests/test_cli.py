@@ -33,7 +33,7 @@ def cli(tmp_path, monkeypatch, capsys):
 @pytest.fixture
 def zoho_grant(sandbox):
     """A registered client of the emulator's EU data centre and a fresh self-client grant code."""
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     admin = ZohoSandboxAdmin(sandbox.zoho_url)
     client = admin.create_client(["http://127.0.0.1:1/cb"])
@@ -44,7 +44,7 @@ def zoho_grant(sandbox):
 
 @pytest.fixture
 def tokens(sandbox) -> dict[str, str]:
-    from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+    from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 
     return TimelinesAISandboxAdmin(sandbox.timelines_root).tokens()
 

@@ -141,9 +141,10 @@ def test_code_and_state_volumes(compose: dict[str, Any], services: dict[str, Any
         assert {
             "/opt/airflow/dags",
             "/opt/airflow/plugins",
-            "/opt/airflow/include",
+            "/opt/airflow/include/timelines_zoho",
             "/opt/airflow/logs",
         } <= targets
+        assert "/opt/airflow/include" not in targets  # the emulators' code is not mounted on Airflow services
     assert {"postgres-db-volume", "airflow-logs", "airflow-auth"} <= set(compose["volumes"])
     init_sql = next(v for v in services["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v)
     source = ROOT / init_sql.split(":")[0]
@@ -152,9 +153,11 @@ def test_code_and_state_volumes(compose: dict[str, Any], services: dict[str, Any
 
 def test_image_is_built_from_requirements_not_installed_at_start(services: dict[str, Any]) -> None:
     assert "_PIP_ADDITIONAL_REQUIREMENTS" not in COMPOSE.read_text()
-    assert services["airflow-worker"]["build"] == "."
+    assert services["airflow-worker"]["build"] == {"context": ".", "target": "product"}
+    assert services["sandbox"]["build"] == {"context": ".", "target": "sandbox"}
+    assert services["sandbox"]["image"] != services["airflow-worker"]["image"]
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^FROM apache/airflow:3\.3\.2-python3\.11$", dockerfile, re.MULTILINE)
+    assert re.search(r"^FROM apache/airflow:3\.3\.2-python3\.11 AS product$", dockerfile, re.MULTILINE)
     assert "pip install --no-cache-dir -r /opt/airflow/requirements.txt" in dockerfile
     requirements = (ROOT / "requirements.txt").read_text().splitlines()
     assert "apache-airflow==3.3.2" in requirements and "-e ./include" in requirements

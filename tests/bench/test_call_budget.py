@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from timelines_zoho.bench import bounds, harness, peers
-from timelines_zoho.bench.workloads import TZ, W0
 from timelines_zoho.sync.load_attachments import UPLOAD_THREADS
+from timelines_zoho_sandbox.bench import bounds, harness, peers
+from timelines_zoho_sandbox.bench.workloads import TZ, W0
 
 pytestmark = pytest.mark.slow
 
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def emulators() -> Iterator[harness.Emulators]:
     """Both emulators on free ports, private to this module."""
-    from timelines_zoho.sandbox.server import start_sandbox
-    from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho_sandbox.server import start_sandbox
+    from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     running = start_sandbox()
     yield harness.Emulators(TimelinesAISandboxAdmin(running.timelines_root), ZohoSandboxAdmin(running.zoho_url))
@@ -31,7 +31,7 @@ def emulators() -> Iterator[harness.Emulators]:
 @pytest.fixture(scope="module")
 def runs(emulators, tmp_path_factory) -> Iterator[dict[str, Any]]:
     """W0 synced once over its two days, then an hourly run after the last message."""
-    from timelines_zoho.sandbox.timelinesai.generator import generate
+    from timelines_zoho_sandbox.timelinesai.generator import generate
 
     start, end = W0.window()
     with pytest.MonkeyPatch.context() as monkeypatch:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from timelines_zoho.sandbox.zoho.coql import execute
-from timelines_zoho.sandbox.zoho.coql_index import build_indexes
-from timelines_zoho.sandbox.zoho.criteria import compile_criteria
+from timelines_zoho_sandbox.zoho.coql import execute
+from timelines_zoho_sandbox.zoho.coql_index import build_indexes
+from timelines_zoho_sandbox.zoho.criteria import compile_criteria
 
 RECORDS = 100_000
 

@@ -23,7 +23,7 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 import requests  # noqa: E402
 
 from timelines_zoho.hooks import FileTokenCache, TimelinesAIHook, ZohoCRMHook  # noqa: E402
-from timelines_zoho.sandbox.server import serve_app  # noqa: E402
+from timelines_zoho_sandbox.server import serve_app  # noqa: E402
 
 HOUR = 3600.0
 
@@ -116,10 +116,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1000)
     args = parser.parse_args()
 
-    from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-    from timelines_zoho.sandbox.timelinesai.app import create_app as timelines_app
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
-    from timelines_zoho.sandbox.zoho.app import create_app as zoho_app
+    from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+    from timelines_zoho_sandbox.timelinesai.app import create_app as timelines_app
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho_sandbox.zoho.app import create_app as zoho_app
 
     zoho_server, timelines_server = (
         serve_app(lambda url: zoho_app(url)),

@@ -17,12 +17,12 @@ import time
 import psutil
 import requests
 
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 
 SERVER = (
     "import sys\n"
-    "from timelines_zoho.sandbox.server import serve_app\n"
-    "from timelines_zoho.sandbox.timelinesai.app import create_app\n"
+    "from timelines_zoho_sandbox.server import serve_app\n"
+    "from timelines_zoho_sandbox.timelinesai.app import create_app\n"
     "server = serve_app(lambda url: create_app(url))\n"
     "print(server.url, flush=True)\n"
     "sys.stdin.read()\n"

@@ -20,9 +20,9 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from timelines_zoho.sandbox.server import serve_app
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
-from timelines_zoho.sandbox.zoho.app import create_app
+from timelines_zoho_sandbox.server import serve_app
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
+from timelines_zoho_sandbox.zoho.app import create_app
 
 
 def rss_mib() -> float:

@@ -40,10 +40,11 @@ def main() -> None:
                        "TIMELINES_ZOHO_STATE_URL": f"sqlite:///{home}/state.db",
                        "TIMELINES_ZOHO_STAGING_DIR": f"{home}/staging"})
 
-    from timelines_zoho.sandbox.server import start_sandbox
-    from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
-    from timelines_zoho.sync import runner, sandbox_wiring
+    from timelines_zoho.sync import runner
+    from timelines_zoho_sandbox import sandbox_wiring
+    from timelines_zoho_sandbox.server import start_sandbox
+    from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     sandbox = start_sandbox()
     timelines, zoho = TimelinesAISandboxAdmin(sandbox.timelines_root), ZohoSandboxAdmin(sandbox.zoho_url)

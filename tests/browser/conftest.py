@@ -94,9 +94,13 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def airflow_server(tmp_path_factory, sandbox) -> Iterator[AirflowServer]:
-    """`airflow standalone` on a free port with a fresh home, deterministic passwords and the sandbox's state DB."""
+    """`airflow standalone` on a free port with a fresh home, deterministic passwords and the sandbox's state DB.
+
+    One per module: each module's story starts from a new installation (one that activated the integration would
+    otherwise hide the connect forms from the next).
+    """
     home = tmp_path_factory.mktemp("airflow-standalone")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

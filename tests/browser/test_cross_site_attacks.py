@@ -54,8 +54,8 @@ def _snapshot(server) -> dict:
 
 def _connect_and_activate(page, server, sandbox) -> None:
     """The admin's own, same-origin setup through the page's forms: both connections, then activation."""
-    from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     zoho = ZohoSandboxAdmin(sandbox.zoho_url)
     client = zoho.create_client([f"{server.url}{PREFIX}/oauth/callback"], client_name="Airflow")

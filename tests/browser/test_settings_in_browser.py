@@ -46,8 +46,8 @@ def _wait_for_run(server, run_id: str, timeout: float = 900) -> str:
 
 
 def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, browser, sandbox, shots):
-    from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     zoho = ZohoSandboxAdmin(sandbox.zoho_url)
     client = zoho.create_client([f"{airflow_server.url}/timelines-zoho/oauth/callback"], client_name="Airflow")

@@ -36,7 +36,7 @@ def policy(sleep: RecordingSleep) -> RetryPolicy:
 @pytest.fixture(scope="session")
 def timelines_admin(sandbox):
     """The admin client of the session's TimelinesAI emulator."""
-    from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+    from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 
     return TimelinesAISandboxAdmin(sandbox.timelines_root)
 
@@ -54,7 +54,7 @@ def set_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 @pytest.fixture(scope="session")
 def zoho_server_admin(sandbox):
     """The admin client of the session's Zoho CRM emulator."""
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     return ZohoSandboxAdmin(sandbox.zoho_url)
 

@@ -91,7 +91,7 @@ def test_unusable_data_centre_is_a_clear_error(monkeypatch, code: str, accounts:
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_coql_quote_keeps_hostile_values_inside_one_literal(value: str) -> None:
-    from timelines_zoho.sandbox.zoho.coql import tokenize
+    from timelines_zoho_sandbox.zoho.coql import tokenize
 
     tokens = [t for t in tokenize(f"select id from Contacts where Last_Name = {coql_quote(value)}") if t.kind != "end"]
     assert [t.kind for t in tokens][-2:] == ["op", "str"]
@@ -100,7 +100,7 @@ def test_coql_quote_keeps_hostile_values_inside_one_literal(value: str) -> None:
 
 @given(st.text(alphabet="ab'(),\\ %=", min_size=1, max_size=12))
 def test_coql_quote_matches_only_the_exact_value_in_the_emulator(value: str) -> None:
-    from timelines_zoho.sandbox.zoho.coql import execute
+    from timelines_zoho_sandbox.zoho.coql import execute
 
     assume(value.strip().lower() != "other")
     records = {"Contacts": [{"id": "1", "Last_Name": value}, {"id": "2", "Last_Name": "other"}]}
@@ -132,7 +132,7 @@ def test_coql_page_adds_id_cursor_and_brackets_pairwise() -> None:
 
 
 def test_coql_pages_parse_in_the_emulator() -> None:
-    from timelines_zoho.sandbox.zoho.coql import parse
+    from timelines_zoho_sandbox.zoho.coql import parse
 
     for query in ("select id from Contacts where Phone = 'a'", "select id from Contacts where (A = 'x' and B = 'y')"):
         parse(coql_page(query, "123"))

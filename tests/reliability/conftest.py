@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 import reliability_harness as harness
 
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
 
 @pytest.fixture(scope="module")
 def emulators() -> Iterator[tuple[TimelinesAISandboxAdmin, ZohoSandboxAdmin]]:
     """Both emulators on free ports, private to one test module (tests reseed them freely)."""
-    from timelines_zoho.sandbox.server import start_sandbox
+    from timelines_zoho_sandbox.server import start_sandbox
 
     running = start_sandbox()
     yield TimelinesAISandboxAdmin(running.timelines_root), ZohoSandboxAdmin(running.zoho_url)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
 HERE = Path(__file__).resolve().parent
 TZ = "Europe/Warsaw"
@@ -63,7 +63,7 @@ def applied(env: dict[str, str]) -> Iterator[None]:
 def wire(timelines: TimelinesAISandboxAdmin, zoho: ZohoSandboxAdmin, folder: Path, **seed: Any) -> Wired:
     """Seed both emulators with W0 (or the given knobs), point a fresh state store at them and activate."""
     from timelines_zoho.state import StateStore
-    from timelines_zoho.sync import sandbox_wiring
+    from timelines_zoho_sandbox import sandbox_wiring
 
     folder.mkdir(parents=True, exist_ok=True)
     sandbox_wiring.seed(timelines, zoho, **(W0 | seed))

@@ -10,8 +10,8 @@ import chaos
 import pytest
 import reliability_harness as harness
 
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
 pytestmark = [pytest.mark.slow, pytest.mark.chaos]
 SEEDS_ENV = "TIMELINES_ZOHO_CHAOS_SEEDS"
@@ -22,7 +22,7 @@ MAX_EXTRA_RUNS = 2
 @pytest.fixture(scope="module")
 def clean_emulators() -> Iterator[tuple[TimelinesAISandboxAdmin, ZohoSandboxAdmin]]:
     """A second pair of emulators for the fault-free replay, beside the faulty schedule's pair."""
-    from timelines_zoho.sandbox.server import start_sandbox
+    from timelines_zoho_sandbox.server import start_sandbox
 
     running = start_sandbox()
     yield TimelinesAISandboxAdmin(running.timelines_root), ZohoSandboxAdmin(running.zoho_url)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from timelines_zoho.sandbox.scenario import zoho_seed
-from timelines_zoho.sandbox.timelinesai.generator import WorkspaceParams, generate
+from timelines_zoho_sandbox.scenario import zoho_seed
+from timelines_zoho_sandbox.timelinesai.generator import WorkspaceParams, generate
 
 
 def _digits(value: str | None) -> str:

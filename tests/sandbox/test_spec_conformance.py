@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 import requests
 
-from timelines_zoho.sandbox.spec_check import (
+from timelines_zoho_sandbox.spec_check import (
     SPECS_DIR,
     UNCHECKED_FILES,
     SpecMismatch,
     load_spec,
     validate_response,
 )
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
 if not (SPECS_DIR / "timelinesai").is_dir() or not (SPECS_DIR / "zoho-crm-v8").is_dir():
     _MISSING = (

@@ -29,7 +29,7 @@ ADMIN = Actor("admin-user", is_admin=True)
 @pytest.fixture(scope="session")
 def zoho_admin(sandbox):
     """Admin client of the Zoho emulator."""
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     return ZohoSandboxAdmin(sandbox.zoho_url)
 
@@ -37,7 +37,7 @@ def zoho_admin(sandbox):
 @pytest.fixture(scope="session")
 def timelines_tokens(sandbox) -> dict[str, str]:
     """The TimelinesAI emulator's Owner and non-Owner (Admin member) tokens."""
-    from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+    from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 
     return TimelinesAISandboxAdmin(sandbox.timelines_root).tokens()
 

@@ -60,7 +60,7 @@ def test_zoho_connection_test_explains_a_missing_fernet_key(fernet_key, zoho_adm
 
 
 def test_the_demo_gives_its_own_airflow_home_a_private_fernet_key(tmp_path, monkeypatch):
-    from timelines_zoho.sync import demo
+    from timelines_zoho_sandbox import demo
 
     for key in ("AIRFLOW_HOME", "AIRFLOW__CORE__FERNET_KEY", "TIMELINES_ZOHO_SCHEDULE", "TIMELINES_ZOHO_SCHEDULE_TZ"):
         monkeypatch.delenv(key, raising=False)

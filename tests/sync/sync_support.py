@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
 from timelines_zoho.state import StateStore
-from timelines_zoho.sync import sandbox_wiring
+from timelines_zoho_sandbox import sandbox_wiring
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TZ = "Europe/Warsaw"

@@ -15,9 +15,9 @@ import pytest
 import requests
 from topology_harness import BIN, ROOT, WORKERS, Topology, free_port, running_topology, wait_for
 
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
-from timelines_zoho.sync import sandbox_wiring
+from timelines_zoho_sandbox import sandbox_wiring
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -68,7 +68,7 @@ def running_sync(tmp: pathlib.Path, seed: dict, workers: tuple[str, ...] = WORKE
             [
                 sys.executable,
                 "-m",
-                "timelines_zoho.sandbox",
+                "timelines_zoho_sandbox",
                 "--timelines-port",
                 str(ports[0]),
                 "--zoho-port",

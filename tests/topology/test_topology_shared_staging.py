@@ -17,11 +17,12 @@ import pytest
 from conftest import SyncTopology, running_sync
 from topology_harness import THREE_WORKERS
 
-from timelines_zoho.sandbox.server import start_sandbox
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
 from timelines_zoho.state import StateStore
-from timelines_zoho.sync import runner, sandbox_wiring
+from timelines_zoho.sync import runner
+from timelines_zoho_sandbox import sandbox_wiring
+from timelines_zoho_sandbox.server import start_sandbox
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
 pytestmark = [pytest.mark.topology, pytest.mark.slow]
 

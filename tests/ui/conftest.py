@@ -72,9 +72,9 @@ def admin_client(client, token_for):
 @pytest.fixture
 def zoho_connected(sandbox, store, conn_ids):
     """Zoho connected (the emulator's EU region as the configured custom host); returns the id and its fields."""
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
     from timelines_zoho.settings import Actor, Lifecycle, connections
     from timelines_zoho.settings.oauth import ZohoClient
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     zoho = ZohoSandboxAdmin(sandbox.zoho_url)
     registered = zoho.create_client([f"{BASE_URL}/timelines-zoho/oauth/callback"])

@@ -16,7 +16,7 @@ def test_redirect_after_a_change_ignores_a_hostile_host_header(admin_client):
 
 
 def test_oauth_redirect_uri_is_built_from_the_base_url_not_the_host_header(admin_client, sandbox):
-    from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+    from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     registered = ZohoSandboxAdmin(sandbox.zoho_url).create_client([f"{BASE_URL}/timelines-zoho/oauth/callback"])
     form = {"client_id": registered["client_id"], "client_secret": registered["client_secret"],

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from timelines_zoho.sandbox.server import RunningServer, serve_app
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 from timelines_zoho.state import StateStore
 from timelines_zoho.webhooks import ReceiverSecret, create_receiver_app
+from timelines_zoho_sandbox.server import RunningServer, serve_app
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 
 
 @dataclass

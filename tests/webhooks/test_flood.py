@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from timelines_zoho.webhooks.flood import run
+from timelines_zoho_sandbox.bench.webhook_flood import run
 
 
 def test_a_small_flood_with_duplicates_loses_nothing_and_stores_each_message_once(tmp_path):

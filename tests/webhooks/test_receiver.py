@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from timelines_zoho.sandbox.server import serve_app
 from timelines_zoho.state import InboxMessage, StateStore
 from timelines_zoho.webhooks import ReceiverSecret, create_receiver_app
 from timelines_zoho.webhooks.payloads import MAX_BODY_BYTES, Delivery, parse_delivery
 from timelines_zoho.webhooks.receiver import GroupCommit, _land
+from timelines_zoho_sandbox.server import serve_app
 
 SINCE_EVER = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 EVENT = {

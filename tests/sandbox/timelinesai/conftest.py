@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from timelines_zoho.sandbox.server import RunningServer
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.server import RunningServer
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
 
 
 @dataclass

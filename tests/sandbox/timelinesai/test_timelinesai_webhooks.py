@@ -18,8 +18,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from timelines_zoho.sandbox.server import RunningServer, serve_app
-from timelines_zoho.sandbox.spec_check import SPECS_DIR, validate_response
+from timelines_zoho_sandbox.server import RunningServer, serve_app
+from timelines_zoho_sandbox.spec_check import SPECS_DIR, validate_response
 
 WHSPEC = "https://timelines.ai/webhook_spec.yaml"
 
@@ -259,7 +259,7 @@ def test_deliveries_cost_no_api_quota(tl, hooks):
 
 
 def test_subscriptions_and_the_clock_survive_a_restart_with_a_state_file(tmp_path):
-    from timelines_zoho.sandbox.timelinesai.state import EmulatorState
+    from timelines_zoho_sandbox.timelinesai.state import EmulatorState
 
     path = str(tmp_path / "timelinesai.json")
     first = EmulatorState("http://127.0.0.1:1", path)

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timelines_zoho.sandbox.server import serve_app
-from timelines_zoho.sandbox.timelinesai import content
-from timelines_zoho.sandbox.timelinesai.admin import TimelinesAISandboxAdmin
-from timelines_zoho.sandbox.timelinesai.app import create_app
-from timelines_zoho.sandbox.timelinesai.generator import WorkspaceParams, generate
-from timelines_zoho.sandbox.timelinesai.render import messages_json, stamp
+from timelines_zoho_sandbox.server import serve_app
+from timelines_zoho_sandbox.timelinesai import content
+from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
+from timelines_zoho_sandbox.timelinesai.app import create_app
+from timelines_zoho_sandbox.timelinesai.generator import WorkspaceParams, generate
+from timelines_zoho_sandbox.timelinesai.render import messages_json, stamp
 
 
 def _fingerprint(params: WorkspaceParams) -> tuple:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
 ADMIN_USER = {"full_name": "Patricia Boyle", "email": "patricia@example.com", "role": "CEO", "status": "active"}
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timelines_zoho.sandbox.zoho.coql import CoqlError, execute
+from timelines_zoho_sandbox.zoho.coql import CoqlError, execute
 
 OWNER = {"id": "4150868000000225013", "name": "Ann Owner", "email": "ann@example.com"}
 

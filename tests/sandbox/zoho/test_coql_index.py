@@ -7,8 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timelines_zoho.sandbox.zoho.coql import execute
-from timelines_zoho.sandbox.zoho.state import ZohoState
+from timelines_zoho_sandbox.zoho.coql import execute
+from timelines_zoho_sandbox.zoho.state import ZohoState
 
 BASE = 4150868000000300000
 

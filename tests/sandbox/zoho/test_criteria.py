@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from timelines_zoho.sandbox.zoho.criteria import CriteriaError, compile_criteria
+from timelines_zoho_sandbox.zoho.criteria import CriteriaError, compile_criteria
 
 RECORDS: list[dict[str, Any]] = [
     {"id": "1", "Last_Name": "Smith", "Phone": "+48 600-100-200", "Email": "a@b.c", "Lead_Source": "Web"},

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from timelines_zoho.sandbox.spec_check import (
+from timelines_zoho_sandbox.spec_check import (
     SPECS_DIR,
     validate_component,
     validate_documented,

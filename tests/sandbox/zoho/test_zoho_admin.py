@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from timelines_zoho.sandbox.server import serve_app
-from timelines_zoho.sandbox.zoho.admin import ZohoSandboxAdmin
-from timelines_zoho.sandbox.zoho.app import create_app
+from timelines_zoho_sandbox.server import serve_app
+from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
+from timelines_zoho_sandbox.zoho.app import create_app
 
 
 def _story(zoho: ZohoSandboxAdmin, api) -> None:

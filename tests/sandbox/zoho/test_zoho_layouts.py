@@ -7,8 +7,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from timelines_zoho.sandbox.zoho.app import create_app
-from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
+from timelines_zoho_sandbox.zoho.app import create_app
+from timelines_zoho_sandbox.zoho.catalog import CUSTOM_MODULE
 
 
 @pytest.mark.parametrize("module", ["Contacts", "Leads", "Accounts", "Deals", CUSTOM_MODULE, "Notes"])

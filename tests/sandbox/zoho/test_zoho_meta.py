@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
+from timelines_zoho_sandbox.zoho.catalog import CUSTOM_MODULE
 
 
 def test_users_are_filtered_by_type_under_the_users_key(zoho, api):

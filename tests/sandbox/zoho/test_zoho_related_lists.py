@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from timelines_zoho.sandbox.zoho.catalog import CUSTOM_MODULE
+from timelines_zoho_sandbox.zoho.catalog import CUSTOM_MODULE
 
 
 def _related(api, module: str) -> dict[str, dict]:
