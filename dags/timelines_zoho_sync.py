@@ -76,7 +76,7 @@ def timelines_zoho_sync() -> None:
             return runner.start_and_extract(
                 context["dag_run"].run_id, dict(context["params"]),
                 context.get("data_interval_start"), context.get("data_interval_end"),
-            )
+            ).to_dict()
         except (runner.IntegrationNotActive, runner.WindowError) as error:
             raise AirflowFailException(str(error)) from None  # retrying cannot help
 
@@ -84,31 +84,31 @@ def timelines_zoho_sync() -> None:
     def transform(meta: dict) -> list[dict]:
         from timelines_zoho.sync import runner
 
-        return runner.transform(meta)
+        return runner.transform(runner.RunRef.from_dict(meta))
 
     @task(pool=ZOHO_POOL)
     def prepare_zoho(meta: dict) -> dict:
         from timelines_zoho.sync import runner
 
-        return runner.prepare_zoho(meta)
+        return runner.prepare_zoho(runner.RunRef.from_dict(meta))
 
     @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
     def load_contacts(meta: dict, shard: dict) -> dict:
         from timelines_zoho.sync import runner
 
-        return runner.load_contacts(meta, shard)
+        return runner.load_contacts(runner.RunRef.from_dict(meta), shard)
 
     @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
     def load_notes(meta: dict, shard: dict) -> dict:
         from timelines_zoho.sync import runner
 
-        return runner.load_notes(meta, shard)
+        return runner.load_notes(runner.RunRef.from_dict(meta), shard)
 
     @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
     def attachments(meta: dict, shard: dict) -> dict:
         from timelines_zoho.sync import runner
 
-        return runner.load_attachments(meta, shard)
+        return runner.load_attachments(runner.RunRef.from_dict(meta), shard)
 
     @task
     def report(meta: dict) -> str:
@@ -116,7 +116,7 @@ def timelines_zoho_sync() -> None:
 
         from timelines_zoho.sync import runner, summary
 
-        text = summary.render(summary.finish(runner.open_store(), meta))
+        text = summary.render(summary.finish(runner.open_store(), runner.RunRef.from_dict(meta)))
         logging.getLogger(__name__).info("%s", text)
         return text
 

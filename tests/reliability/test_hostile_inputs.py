@@ -31,10 +31,10 @@ def _direct_unmatched_chats(wired: harness.Wired) -> list[dict[str, Any]]:
             and c["phone"][1:] not in taken and c["phone"][-9:] not in taken]
 
 
-def _inject_rows(meta: dict[str, Any], chats: list[dict], messages: list[dict]) -> None:
-    for name, rows in (("chats", chats), ("messages", messages)):
-        frame = staging.read_frame(meta[name])
-        staging.write_frame(Path(meta[name]), pd.concat([frame, pd.DataFrame(rows)], ignore_index=True))
+def _inject_rows(meta: runner.RunRef, chats: list[dict], messages: list[dict]) -> None:
+    for ref, rows in ((meta.input.chats, chats), (meta.input.messages, messages)):
+        frame = staging.read_frame(ref)
+        staging.write_frame(Path(ref), pd.concat([frame, pd.DataFrame(rows)], ignore_index=True))
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,8 @@ def hostile(emulators, tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
             targets[case] = timelines.add_messages(chat["id"], [body])[0]
     with harness.applied(wired.env):
         meta = runner.start_and_extract("hostile", harness.window_params(), None, None)
-        template_chat = staging.read_frame(meta["chats"]).iloc[0].to_dict()
-        template_message = staging.read_frame(meta["messages"]).iloc[0].to_dict() | {
+        template_chat = staging.read_frame(meta.input.chats).iloc[0].to_dict()
+        template_message = staging.read_frame(meta.input.messages).iloc[0].to_dict() | {
             "has_attachment": False, "attachment_url": None, "attachment_filename": None}
         new_chats, new_messages = [], []
         for n, (case, how, value, _) in enumerate(CASES):
@@ -83,10 +83,10 @@ def hostile(emulators, tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
                 new_chats.append(twin)
                 new_messages.append(new_messages[-1] | {"uid": f"{uid}-twin", "chat_id": chat_id + 500})
         _inject_rows(meta, new_chats, new_messages)
-        messages = staging.read_frame(meta["messages"])
+        messages = staging.read_frame(meta.input.messages)
         gone = messages["uid"] == targets["attachment-404"]
         messages.loc[gone, "attachment_url"] = f"{timelines.root_url}/files/nope/gone.pdf"
-        staging.write_frame(Path(meta["messages"]), messages)
+        staging.write_frame(Path(meta.input.messages), messages)
         timelines.expire_urls()
         shards = runner.transform(meta)
         runner.prepare_zoho(meta)
@@ -95,7 +95,7 @@ def hostile(emulators, tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
                 step(meta, shard)
         store = runner.open_store()
         result = summary.finish(store, meta)
-        items = store.run_items(meta["run_id"])
+        items = store.run_items(meta.run_id)
         links = store.links([t for t in targets.values() if t.isdigit()])
     return {"wired": wired, "targets": targets, "summary": result, "items": items, "links": links,
             "dump": zoho.state()}

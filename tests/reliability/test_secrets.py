@@ -24,10 +24,10 @@ def test_no_secret_leaks_from_a_sync(fresh: harness.Wired, caplog: pytest.LogCap
     with caplog.at_level(logging.DEBUG), harness.applied(fresh.env):
         meta = runner.start_and_extract("secrets", harness.window_params(), None, None)
         shards = runner.transform(meta)
-        results += [meta, shards, runner.prepare_zoho(meta)]
+        results += [meta.to_dict(), shards, runner.prepare_zoho(meta)]  # what XCom would carry
         # Parquet is compressed: a staged frame is decoded before it is searched, so a secret cannot hide in it.
         staged = {p.name: staging.read_frame(p).to_json() if p.suffix == ".parquet" else p.read_text(errors="replace")
-                  for p in Path(meta["dir"]).rglob("*") if p.is_file()}
+                  for p in Path(meta.dir).rglob("*") if p.is_file()}
         for step in (runner.load_contacts, runner.load_notes, runner.load_attachments):
             results += [step(meta, shard) for shard in shards]
         text = summary.render(summary.finish(runner.open_store(), meta))

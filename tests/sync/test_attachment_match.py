@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from timelines_zoho.state import AttachmentEntry
 from timelines_zoho.sync.attachment_match import match_pending
+from timelines_zoho.sync.destination import FileRef
 
 
 def _pending(uid: str, name: str, size: int | None) -> AttachmentEntry:
     return AttachmentEntry(uid, "c1", "n1", name, None, "pending", size=size)
 
 
-def _zoho(attachment_id: str, name: str, size: int, created: str = "2026-03-31T10:00:00+02:00") -> dict:
-    return {"id": attachment_id, "File_Name": name, "Size": str(size), "Created_Time": created}
+def _zoho(attachment_id: str, name: str, size: int, created: str = "2026-03-31T10:00:00+02:00") -> FileRef:
+    return FileRef(attachment_id, name, size, created)
 
 
 def test_same_named_files_of_one_size_are_adopted_in_upload_order() -> None:
@@ -29,8 +30,3 @@ def test_a_file_of_another_size_is_not_adopted_but_an_unknown_size_matches_by_na
     in_zoho = [_zoho("9001", "scan.pdf", 9000)]
     assert match_pending([_pending("m1", "scan.pdf", 3000)], in_zoho, held=set()) == {}
     assert match_pending([_pending("m1", "scan.pdf", None)], in_zoho, held=set()) == {"m1": "9001"}
-
-
-def test_listing_entries_without_an_id_are_never_adopted() -> None:
-    in_zoho = [{"File_Name": "photo.jpg", "Size": "10"}, "garbage", _zoho("", "photo.jpg", 10)]
-    assert match_pending([_pending("m1", "photo.jpg", 10)], in_zoho, held=set()) == {}  # type: ignore[list-item]

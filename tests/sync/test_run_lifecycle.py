@@ -39,7 +39,7 @@ def test_a_malformed_modified_time_in_zoho_is_reported_and_the_rest_of_the_index
     every_id = {str(record["id"]) for record in sync.dump()["records"]["Contacts"]}
     assert sync.store.index_size() == len(every_id), "every record is indexed, the garbled ones too"
     assert sync.store.match_phone_keys(["+48609123450", "+48609123451"]), "their phones still match"
-    items = sync.store.run_items(meta["run_id"])
+    items = sync.store.run_items(meta.run_id)
     reported = {item_id: reason for kind, item_id, outcome, reason in items if kind == "zoho_record"}
     assert set(reported) == set(garbled.values()), items
     assert all("Modified_Time" in reason for reason in reported.values())

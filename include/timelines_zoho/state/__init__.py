@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from timelines_zoho.state.contacts import ChatLink, Claim
 from timelines_zoho.state.inbox import InboxMessage, PollCursor
+from timelines_zoho.state.keys import NoteDay, NoteKey
 from timelines_zoho.state.ledgers import AttachmentEntry, NoteEntry, QuarantinedItem
 from timelines_zoho.state.store import AuditEntry, IntegrationSettings, RunRecord, StateStore
 from timelines_zoho.state.sync_index import IndexedRecord
@@ -16,7 +17,9 @@ __all__ = [
     "InboxMessage",
     "IndexedRecord",
     "IntegrationSettings",
+    "NoteDay",
     "NoteEntry",
+    "NoteKey",
     "PollCursor",
     "QuarantinedItem",
     "RunRecord",

@@ -11,10 +11,10 @@ from sqlalchemy import delete, select, tuple_
 from timelines_zoho.state.base import StoreBase, chunks
 from timelines_zoho.state.claims import WriteClaimsMixin
 from timelines_zoho.state.contacts import ContactsMixin
+from timelines_zoho.state.keys import NoteDay, NoteKey
 from timelines_zoho.state.models import AttachmentLedgerRow, NoteLedgerRow, QuarantineRow
 from timelines_zoho.state.times import utcnow
 
-NoteKey = tuple[str, str, int]
 T = TypeVar("T")
 
 
@@ -33,7 +33,7 @@ class NoteEntry:
 
     @property
     def key(self) -> NoteKey:
-        return (self.chat_id, self.day, self.part)
+        return NoteKey(self.chat_id, self.day, self.part)
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,11 @@ class QuarantinedItem:
     chat_id: str | None
     reason: str
     attempts: int
+
+    @property
+    def note_day(self) -> NoteDay:
+        """The chat-day a quarantined note stands for (only for kind "note")."""
+        return NoteDay.parse(self.item_id)
 
 
 class LedgerMixin(WriteClaimsMixin, ContactsMixin, StoreBase):

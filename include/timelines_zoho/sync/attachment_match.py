@@ -15,40 +15,30 @@ other's file. A Zoho attachment is adopted only when all of these hold:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from timelines_zoho.state import AttachmentEntry
+from timelines_zoho.sync.destination import FileRef
 
 
-def _age(attachment: dict[str, Any]) -> tuple[str, int]:
-    """Oldest first: Zoho's creation time, then its id (ids grow with time within a data centre)."""
-    raw_id = str(attachment.get("id") or "")
-    return (str(attachment.get("Created_Time") or ""), int(raw_id) if raw_id.isdigit() else 0)
+def _age(attached: FileRef) -> tuple[str, int]:
+    """Oldest first: when it was attached, then its id (Zoho's ids grow with time within a data centre)."""
+    return (attached.created, int(attached.id) if attached.id.isdigit() else 0)
 
 
-def _size(attachment: dict[str, Any]) -> int | None:
-    try:
-        return int(attachment.get("Size"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def match_pending(pending: list[AttachmentEntry], in_zoho: Iterable[dict[str, Any]],
-                  held: set[str]) -> dict[str, str]:
+def match_pending(pending: list[AttachmentEntry], in_zoho: Iterable[FileRef], held: set[str]) -> dict[str, str]:
     """Return {message uid: attachment id} for the pending files (in message order) already in Zoho.
 
     `held` is the attachment ids the ledger already gives to a message; they are never adopted again.
     """
-    # An entry without an id (a garbled listing) can never be adopted: the file is uploaded instead.
-    free = sorted((a for a in in_zoho if isinstance(a, dict) and a.get("id") and str(a["id"]) not in held), key=_age)
+    free = sorted((a for a in in_zoho if a.id not in held), key=_age)
     adopted: dict[str, str] = {}
     for entry in pending:
-        for attachment in free:
-            if attachment.get("File_Name") != entry.filename:
+        for attached in free:
+            if attached.name != entry.filename:
                 continue
-            if entry.size is not None and _size(attachment) != entry.size:
+            if entry.size is not None and attached.size != entry.size:
                 continue
-            adopted[entry.message_uid] = str(attachment["id"])
-            free.remove(attachment)
+            adopted[entry.message_uid] = attached.id
+            free.remove(attached)
             break
     return adopted

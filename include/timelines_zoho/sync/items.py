@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from timelines_zoho.state import StateStore
+from timelines_zoho.state import NoteDay, StateStore
 
 Outcome = tuple[str, str, str, str | None]
 
@@ -29,6 +29,13 @@ class Items:
     def release(self, kind: str, item_id: Any) -> None:
         """Take an item that succeeded out of the quarantine."""
         self.to_release.setdefault(kind, []).append(str(item_id))
+
+    def quarantine_day(self, day: NoteDay, reason: str) -> None:
+        """Set a chat-day aside: the next run extracts it again and rewrites its notes."""
+        self.quarantine("note", day.item_id, day.chat_id, reason)
+
+    def release_day(self, day: NoteDay) -> None:
+        self.release("note", day.item_id)
 
     def flush(self, store: StateStore, run_id: int) -> dict[str, int]:
         """Write everything to the store and return the count of each outcome."""

@@ -6,7 +6,7 @@ Zoho's own refusal) is not uploaded: it is recorded as refused, and the note is 
 Each file fails alone: a download that fails (an expired link, a host that refuses connections) or an upload Zoho
 turns down is recorded with its reason, shown in the run summary and quarantined for the next run; the rest of
 the shard goes on. A file Zoho refuses for itself is recorded once as refused and never sent again; any other
-failure is quarantined and retried on the next run, never twice in one run (attachment_verdicts says which is which).
+failure is quarantined and retried on the next run, never twice in one run (the destination says which is which).
 
 Exactly once: the file is downloaded (spooled) first, then a pending ledger entry with its size is written, then
 it is uploaded. An upload whose outcome is unknown (a 5xx, a connection lost after sending, an unreadable answer)
@@ -35,18 +35,12 @@ from typing import Any
 
 import pandas as pd
 
-from timelines_zoho.hooks.errors import TimelinesAIError, WriteOutcomeUnknown, ZohoAPIError
-from timelines_zoho.hooks.queries import chunked
-from timelines_zoho.state import AttachmentEntry, NoteEntry, StateStore
+from timelines_zoho.hooks.errors import TimelinesAIError
+from timelines_zoho.state import AttachmentEntry, NoteDay, NoteEntry, NoteKey, StateStore
 from timelines_zoho.sync.attachment_match import match_pending
-from timelines_zoho.sync.attachment_verdicts import (
-    ZOHO_NOTE_FILE_LIMIT,
-    not_applied,
-    permanent_refusal,
-    too_large,
-)
+from timelines_zoho.sync.destination import Destination, DestinationError, Failure, NoteWrite, chunked
 from timelines_zoho.sync.items import Items
-from timelines_zoho.sync.note_content import final_content, note_hash, note_item_id, refusals_for
+from timelines_zoho.sync.note_content import final_content, note_hash, refusals_for
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +48,6 @@ UPLOAD_THREADS = "TIMELINES_ZOHO_UPLOAD_THREADS"
 SPOOL_IN_MEMORY = 1024 * 1024  # larger files spill to a temporary file
 CLAIM_KIND = "attachment"
 BUSY = "another run is uploading this file right now; retried on the next run"
-UNKNOWN_OUTCOME = "; whether Zoho stored it is unknown, so the note's files are checked before it is sent again"
 
 
 def upload_threads() -> int:
@@ -68,29 +61,28 @@ Job = tuple[dict[str, Any], dict[str, Any], NoteEntry, AttachmentEntry | None]
 class AttachmentLoader:
     """Upload one shard's attachments for one run."""
 
-    def __init__(self, timelines: Any, zoho: Any, store: StateStore, module: str, items: Items,
+    def __init__(self, timelines: Any, destination: Destination, store: StateStore, items: Items,
                  *, token: str | None = None, dry_run: bool = False) -> None:
-        self.timelines, self.zoho, self.store, self.module = timelines, zoho, store, module
+        self.timelines, self.dest, self.store = timelines, destination, store
         self.items, self.dry_run = items, dry_run
         self.token = token or uuid.uuid4().hex
-        self.day_notes: dict[tuple[str, str], set[str]] = {}
+        self.day_notes: dict[NoteDay, set[str]] = {}
 
     def load(self, bundles: pd.DataFrame) -> None:
         """Upload every file not uploaded yet, then list refused files in their notes."""
         every = bundles.to_dict(orient="records")
         rows = [r for r in every if r.get("attachments")]
-        days = {(str(r["chat_id"]), r["day"]) for r in rows}
+        days = {NoteKey.of(r).note_day for r in rows}
         # Every part of those days, so a file on another part's note is never taken for one whose note is gone.
-        notes = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in every
-                                  if (str(r["chat_id"]), r["day"]) in days])
-        for (chat_id, day, _), note in notes.items():
+        notes = self.store.notes([key for r in every if (key := NoteKey.of(r)).note_day in days])
+        for key, note in notes.items():
             if note.note_id:
-                self.day_notes.setdefault((chat_id, day), set()).add(note.note_id)
+                self.day_notes.setdefault(key.note_day, set()).add(note.note_id)
         ledger = self.store.attachments([a["message_uid"] for r in rows for a in r["attachments"]])
         refused_before = [len(refusals_for(row, ledger)) for row in rows]
         uploads: list[tuple[dict[str, Any], dict[str, Any], NoteEntry]] = []
         for row in rows:
-            note = notes.get((str(row["chat_id"]), row["day"], int(row["part"])))
+            note = notes.get(NoteKey.of(row))
             for attachment in row["attachments"]:
                 if self._settled(row, ledger.get(attachment["message_uid"])):
                     continue
@@ -113,7 +105,7 @@ class AttachmentLoader:
             ledger[done.message_uid] = done
         newly_refused = [
             row for row, before in zip(rows, refused_before, strict=True)
-            if (str(row["chat_id"]), row["day"], int(row["part"])) in notes and len(refusals_for(row, ledger)) > before
+            if NoteKey.of(row) in notes and len(refusals_for(row, ledger)) > before
         ]
         self._list_refusals(newly_refused, notes, ledger)
 
@@ -123,7 +115,7 @@ class AttachmentLoader:
             return False
         if entry.status == "refused":
             return True
-        day_notes = self.day_notes.get((str(row["chat_id"]), row["day"]), set())
+        day_notes = self.day_notes.get(NoteKey.of(row).note_day, set())
         return entry.status == "done" and (entry.note_id in day_notes or not day_notes)
 
     def _claim(self, uploads: list[tuple[dict[str, Any], dict[str, Any], NoteEntry]],
@@ -143,7 +135,7 @@ class AttachmentLoader:
             if claims.get(uid) == "busy":
                 self.items.add("attachment", uid, "deferred", BUSY)
                 self.items.quarantine("attachment", uid, row["chat_id"], BUSY)
-                self.items.quarantine("note", f"{row['chat_id']}/{row['day']}", row["chat_id"], BUSY)
+                self.items.quarantine_day(NoteKey.of(row).note_day, BUSY)
             elif self._settled(row, entry):
                 assert entry is not None
                 ledger[uid] = entry
@@ -163,7 +155,7 @@ class AttachmentLoader:
         by_note: dict[str, list[Job]] = {}
         for job in jobs:
             row, entry = job[0], job[3]
-            live = self.day_notes.get((str(row["chat_id"]), row["day"]), set())
+            live = self.day_notes.get(NoteKey.of(row).note_day, set())
             if entry is not None and entry.status == "pending" and entry.note_id in live:
                 by_note.setdefault(entry.note_id, []).append(job)
         if not by_note:
@@ -172,14 +164,14 @@ class AttachmentLoader:
         resolved: set[str] = set()
         for note_id, pending in by_note.items():
             try:
-                in_zoho = list(self.zoho.list_attachments("Notes", note_id))
-            except (ZohoAPIError, OSError) as error:  # the files of this note wait; the other notes go on
-                why = f"{error.code}: {error.message}" if isinstance(error, ZohoAPIError) else type(error).__name__
+                in_zoho = self.dest.note_files(note_id)
+            except DestinationError as error:  # the files of this note wait; the other notes go on
                 for row, attachment, _, entry in pending:
                     assert entry is not None
                     resolved.add(attachment["message_uid"])
                     ledger[entry.message_uid] = self._retry_later(
-                        entry, f"could not check the note's files in Zoho ({why})", row["day"], status="pending")
+                        entry, f"could not check the note's files in Zoho ({error.reason})", row["day"],
+                        status="pending")
                 continue
             adopted = match_pending([job[3] for job in pending if job[3] is not None], in_zoho, held)
             for _, attachment, _, entry in pending:
@@ -212,15 +204,17 @@ class AttachmentLoader:
         fresh = AttachmentEntry(uid, str(row["chat_id"]), str(note.note_id), filename, None, "pending")
         try:
             with self.timelines.open_attachment(uid, attachment.get("url")) as download:
-                if (download.size or 0) > ZOHO_NOTE_FILE_LIMIT:
-                    return self._finish(replace(fresh, status="refused", reason=too_large(download.size)), "refused")
+                if (download.size or 0) > self.dest.file_limit:
+                    return self._finish(replace(fresh, status="refused", reason=self.dest.too_large(download.size)),
+                                        "refused")
                 # Spooled so the upload can be resent from the start when Zoho answers 429 or refuses the line.
                 with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
                     size = 0
                     for chunk in download.chunks():
                         size += spool.write(chunk)
-                        if size > ZOHO_NOTE_FILE_LIMIT:  # the host declared less, or nothing
-                            return self._finish(replace(fresh, status="refused", reason=too_large(size)), "refused")
+                        if size > self.dest.file_limit:  # the host declared less, or nothing
+                            return self._finish(replace(fresh, status="refused", reason=self.dest.too_large(size)),
+                                                "refused")
                     spool.seek(0)
                     pending = replace(fresh, size=size)
                     self.store.put_attachments([pending])
@@ -232,22 +226,14 @@ class AttachmentLoader:
 
     def _send(self, pending: AttachmentEntry, spool: Any, day: str) -> AttachmentEntry:
         """Upload a spooled file whose pending entry is written; an unknown outcome keeps the entry pending."""
-        try:
-            attachment_id = self.zoho.upload_attachment("Notes", pending.note_id, pending.filename, spool)
-        except WriteOutcomeUnknown as error:  # the transport's verdict: sent, and no readable answer came back
-            return self._retry_later(pending, str(error) + UNKNOWN_OUTCOME, day, status="pending")
-        except ZohoAPIError as error:
-            reason = permanent_refusal(error)
-            if reason is not None:
-                return self._finish(replace(pending, status="refused", reason=reason), "refused")
-            why = f"Zoho error {error.code}: {error.message}"
-            if not_applied(error):
-                return self._retry_later(pending, why, day, status="failed")
-            return self._retry_later(pending, why + UNKNOWN_OUTCOME, day, status="pending")
-        except OSError as error:  # the connection broke after the file was sent (requests' errors are OSErrors)
-            return self._retry_later(pending, f"the upload got no answer ({type(error).__name__})" + UNKNOWN_OUTCOME,
-                                     day, status="pending")
-        return self._finish(replace(pending, attachment_id=attachment_id, status="done"), "uploaded")
+        sent = self.dest.attach_file(pending.note_id, pending.filename, spool)
+        if sent.failure is Failure.PERMANENT:
+            return self._finish(replace(pending, status="refused", reason=sent.reason), "refused")
+        if sent.failure is Failure.REFUSED:  # nothing was stored: the next run sends it again
+            return self._retry_later(pending, sent.reason, day, status="failed")
+        if sent.failure is not None:  # it may be stored: the next run checks the note's files first
+            return self._retry_later(pending, sent.reason, day, status="pending")
+        return self._finish(replace(pending, attachment_id=sent.id, status="done"), "uploaded")
 
     def _finish(self, entry: AttachmentEntry, outcome: str) -> AttachmentEntry:
         self.store.put_attachments([entry])
@@ -263,7 +249,7 @@ class AttachmentLoader:
         self.store.release_writes(CLAIM_KIND, self.token, [entry.message_uid])
         self.items.add("attachment", entry.message_uid, "failed", reason)
         self.items.quarantine("attachment", entry.message_uid, entry.chat_id, reason)
-        self.items.quarantine("note", f"{entry.chat_id}/{day}", entry.chat_id, reason)
+        self.items.quarantine_day(NoteDay(entry.chat_id, day), reason)
         return failed
 
     def _list_refusals(self, rows: list[dict[str, Any]], notes: dict[tuple[str, str, int], NoteEntry],
@@ -271,15 +257,13 @@ class AttachmentLoader:
         """Rewrite the notes that gained refused files so they list them, in batches of 100."""
         updates = []
         for row in rows:
-            note = notes[(str(row["chat_id"]), row["day"], int(row["part"]))]
+            note = notes[NoteKey.of(row)]
             content = final_content(row["content"], refusals_for(row, ledger))
             updates.append((replace(note, content_hash=note_hash(row["title"], content)), content))
-        for _, batch in chunked(updates):
+        for batch in chunked(updates, self.dest.batch_size):
             self.store.put_notes([replace(n, status="pending") for n, _ in batch])
-            results = self.zoho.update_notes(
-                [{"id": n.note_id, "Note_Title": n.title, "Note_Content": c} for n, c in batch]
-            )
+            results = self.dest.update_notes([NoteWrite(n.title, c, note_id=n.note_id) for n, c in batch])
             self.store.put_notes([replace(n, status="done") for (n, _), r in zip(batch, results, strict=True) if r.ok])
             for (n, _), result in zip(batch, results, strict=True):
                 if not result.ok:
-                    self.items.add("note", note_item_id(*n.key), "failed", f"listing refused files: {result.message}")
+                    self.items.add("note", n.key.item_id, "failed", f"listing refused files: {result.reason}")

@@ -19,21 +19,17 @@ Decisions:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from timelines_zoho.hooks.errors import RecordResult, WriteOutcomeUnknown, ZohoAPIError
-from timelines_zoho.hooks.queries import chunked
-from timelines_zoho.state import ChatLink, IndexedRecord, IntegrationSettings, StateStore
+from timelines_zoho.state import ChatLink, IndexedRecord, StateStore
+from timelines_zoho.sync.destination import Destination, DestinationError, Failure, NewRecord, chunked
 from timelines_zoho.sync.items import Items
-from timelines_zoho.sync.zoho_index import ZohoContext
 from timelines_zoho.transform.phones import zoho_phone_keys
 
 log = logging.getLogger(__name__)
-LEAD_SOURCE = "TimelinesAI"
 
 
 @dataclass(frozen=True)
@@ -45,10 +41,8 @@ class Group:
     keys: list[str]
 
 
-def refused(result: RecordResult) -> str:
-    """Say in words why Zoho refused one record."""
-    detail = f" ({result.details})" if result.details else ""
-    return f"Zoho refused it: {result.code}: {result.message}{detail}"
+def _new_record(row: dict[str, Any]) -> NewRecord:
+    return NewRecord(row["name"], row["phone_e164"], row["chat_url"], row.get("owner_email"))
 
 
 def _groups(rows: list[dict[str, Any]]) -> list[Group]:
@@ -66,11 +60,9 @@ def _groups(rows: list[dict[str, Any]]) -> list[Group]:
 class ContactLoader:
     """Load one shard of contacts for one run."""
 
-    def __init__(self, hook: Any, store: StateStore, settings: IntegrationSettings,
-                 ctx: Callable[[], ZohoContext], items: Items, *, token: str, dry_run: bool = False) -> None:
-        self.hook, self.store, self.settings, self._ctx = hook, store, settings, ctx
-        self.items, self.token, self.dry_run = items, token, dry_run
-        self.module = settings.module or "Contacts"
+    def __init__(self, destination: Destination, store: StateStore, items: Items, *, token: str,
+                 dry_run: bool = False) -> None:
+        self.dest, self.store, self.items, self.token, self.dry_run = destination, store, items, token, dry_run
 
     def load(self, contacts: pd.DataFrame) -> None:
         """Link, create and rename the shard's contacts, recording every outcome."""
@@ -161,17 +153,17 @@ class ContactLoader:
             else:
                 creatable.append(group)
         self._adopt(done)
-        for _, batch in chunked(creatable):
-            self._create_batch(list(batch))
+        for batch in chunked(creatable, self.dest.batch_size):
+            self._create_batch(batch)
 
     def _found_by_search(self, group: Group) -> bool:
         """After a stopped run, look the phone up in Zoho itself; link what is found."""
         phone = group.primary["phone_e164"]
         wanted = set(group.keys)
         found = {
-            str(r["id"])
-            for r in self.hook.search_records(self.module, phone=phone)
-            if wanted & set(zoho_phone_keys(r.get(self.settings.phone_field)))
+            record.id
+            for record in self.dest.find_records(phone)
+            if any(wanted & set(zoho_phone_keys(held)) for held in record.phones)
         }
         if len(found) == 1:
             record_id = found.pop()
@@ -184,31 +176,19 @@ class ContactLoader:
             return True
         return False
 
-    def _record(self, row: dict[str, Any]) -> dict[str, Any]:
-        s = self.settings
-        record: dict[str, Any] = {
-            s.name_field or "Last_Name": row["name"],
-            s.phone_field or "Phone": row["phone_e164"],
-            s.lead_source_field or "Lead_Source": LEAD_SOURCE,
-            s.chat_link_field or "Description": row["chat_url"],
-        }
-        owner = self._ctx().owner_for(row.get("owner_email"))
-        if owner:
-            record["Owner"] = {"id": owner}
-        return record
-
     def _create_batch(self, groups: list[Group]) -> None:
+        phones = [g.primary["phone_e164"] for g in groups]
         try:
-            results = self.hook.insert_records(self.module, [self._record(g.primary) for g in groups])
-        except WriteOutcomeUnknown as error:
-            self.store.abandon_claims(self.token, [g.primary["phone_e164"] for g in groups])
+            results = self.dest.create_records([_new_record(g.primary) for g in groups])
+        except DestinationError as error:
+            if error.failure is Failure.UNKNOWN:
+                self.store.abandon_claims(self.token, phones)
+                reason = f"{error.reason}; Zoho is searched by phone before the next try"
+            else:
+                self.store.release_claims(self.token, phones)
+                reason = error.reason
             for group in groups:
-                self._defer(group, f"{error}; Zoho is searched by phone before the next try")
-            return
-        except ZohoAPIError as error:
-            self.store.release_claims(self.token, [g.primary["phone_e164"] for g in groups])
-            for group in groups:
-                self._defer(group, f"Zoho error {error.code}: {error.message}")
+                self._defer(group, reason)
             return
         created: dict[str, str] = {}
         refusals: list[tuple[Group, str]] = []
@@ -216,7 +196,7 @@ class ContactLoader:
             if result.ok and result.id:
                 created[group.primary["phone_e164"]] = result.id
             else:
-                refusals.append((group, refused(result)))
+                refusals.append((group, result.reason))
         # What Zoho answered for the batch is recorded in one transaction: claims, index and links together.
         with self.store.batch():
             self.store.release_claims(self.token, [group.primary["phone_e164"] for group, _ in refusals])
@@ -262,15 +242,12 @@ class ContactLoader:
             for row, _ in updates:
                 self.items.add("contact", row["chat_id"], "would_rename")
             return
-        name_field = self.settings.name_field or "Last_Name"
-        for _, batch in chunked(updates):
+        for batch in chunked(updates, self.dest.batch_size):
             try:
-                results = self.hook.update_records(
-                    self.module, [{"id": link.record_id, name_field: row["name"]} for row, link in batch]
-                )
-            except WriteOutcomeUnknown as error:  # a rename is safe to send again: the next run does
+                results = self.dest.rename_records([(link.record_id, row["name"]) for row, link in batch])
+            except DestinationError as error:  # an unknown outcome: a rename is safe to send again, the next run does
                 for row, _ in batch:
-                    self.items.add("contact", row["chat_id"], "deferred", str(error))
+                    self.items.add("contact", row["chat_id"], "deferred", error.reason)
                 continue
             done = []
             for (row, link), result in zip(batch, results, strict=True):
@@ -278,7 +255,7 @@ class ContactLoader:
                     done.append(ChatLink(link.chat_id, link.record_id, link.phone_e164, row["name"], link.how))
                     self.items.add("contact", row["chat_id"], "renamed")
                 else:
-                    self.items.add("contact", row["chat_id"], "failed", refused(result))
+                    self.items.add("contact", row["chat_id"], "failed", result.reason)
             with self.store.batch():
                 self.store.save_links(done)
                 self.store.set_index_names({x.record_id: x.written_name for x in done if x.written_name})

@@ -13,8 +13,8 @@ soon as the user fixes Zoho's configuration.
 
 A write whose answer was lost (a reset or timeout after sending, an unreadable 200) may have been applied: the
 entry stays pending, the note is deferred, and the next run reconciles it against the record's notes as after a
-crash. A note a person deleted in Zoho (an update answered "the related id given seems to be invalid") is created
-again at once and reported as recreated.
+crash. A note a person deleted in Zoho (the destination answers NOTE_GONE to its update) is created again at once
+and reported as recreated. A record deleted in Zoho (RECORD_GONE) is forgotten, so the chat is matched again.
 
 Creating a note is claimed in the state store first (one claim per (chat, day, part), decided by the database):
 a run overlapping another defers the notes the other is creating, and reads the ledger again after winning a
@@ -26,16 +26,13 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from typing import Any
 
 import pandas as pd
 
-from timelines_zoho.hooks.errors import RecordResult, WriteOutcomeUnknown, ZohoAPIError
-from timelines_zoho.hooks.queries import chunked
-from timelines_zoho.state import NoteEntry, StateStore
+from timelines_zoho.state import NoteEntry, NoteKey, StateStore
+from timelines_zoho.sync.destination import Destination, DestinationError, Failure, NoteWrite, chunked
 from timelines_zoho.sync.items import Items
-from timelines_zoho.sync.load_contacts import refused
-from timelines_zoho.sync.note_content import final_content, note_hash, note_item_id, refusals_for
+from timelines_zoho.sync.note_content import final_content, note_hash, refusals_for
 
 log = logging.getLogger(__name__)
 CLAIM_KIND = "note"
@@ -48,9 +45,9 @@ RECORD_GONE = ("its Zoho record {} was deleted in Zoho; the next run matches the
 class NoteLoader:
     """Write one shard's note bundles for one run."""
 
-    def __init__(self, hook: Any, store: StateStore, module: str, items: Items, *, token: str | None = None,
+    def __init__(self, destination: Destination, store: StateStore, items: Items, *, token: str | None = None,
                  dry_run: bool = False) -> None:
-        self.hook, self.store, self.module, self.items, self.dry_run = hook, store, module, items, dry_run
+        self.dest, self.store, self.items, self.dry_run = destination, store, items, dry_run
         self.token = token or uuid.uuid4().hex
 
     def load(self, bundles: pd.DataFrame) -> None:
@@ -60,24 +57,24 @@ class NoteLoader:
         deferred = {q.item_id for q in self.store.quarantined("chat")}
         uids = [a["message_uid"] for r in rows for a in r.get("attachments") or []]
         files = self.store.attachments(uids)
-        ledger = self.store.notes([(str(r["chat_id"]), r["day"], int(r["part"])) for r in rows])
+        ledger = self.store.notes([NoteKey.of(r) for r in rows])
         to_claim: list[NoteEntry] = []
         updates: list[NoteEntry] = []
-        contents: dict[tuple[str, str, int], str] = {}
+        contents: dict[NoteKey, str] = {}
         for row in rows:
-            chat_id, key_id = str(row["chat_id"]), note_item_id(row["chat_id"], row["day"], row["part"])
-            link = links.get(chat_id)
+            key = NoteKey.of(row)
+            link = links.get(key.chat_id)
             if link is None:
                 reason = "the chat has no Zoho record (see the chat's contact outcome)"
-                self.items.add("note", key_id, "skipped", reason)
-                if chat_id in deferred:
-                    self.items.quarantine("note", f"{chat_id}/{row['day']}", chat_id, reason)
+                self.items.add("note", key.item_id, "skipped", reason)
+                if key.chat_id in deferred:
+                    self.items.quarantine_day(key.note_day, reason)
                 continue
             content = final_content(row["content"], refusals_for(row, files))
-            wanted = NoteEntry(chat_id, row["day"], int(row["part"]), link.record_id, row["title"], None,
+            wanted = NoteEntry(key.chat_id, key.day, key.part, link.record_id, row["title"], None,
                                note_hash(row["title"], content), "pending")
-            contents[wanted.key] = content
-            entry = ledger.get(wanted.key)
+            contents[key] = content
+            entry = ledger.get(key)
             if entry is None or entry.note_id is None or entry.status == "failed":
                 to_claim.append(wanted)
             else:
@@ -86,18 +83,18 @@ class NoteLoader:
             creates, unconfirmed = self._sort_by_ledger(to_claim, ledger, updates)
             found, missing = self._reconcile(unconfirmed, contents)
             for entry in creates + missing:
-                self.items.add("note", note_item_id(*entry.key), "would_create")
+                self.items.add("note", entry.key.item_id, "would_create")
             for entry in updates + found:
-                self.items.add("note", note_item_id(*entry.key), "would_update")
+                self.items.add("note", entry.key.item_id, "would_update")
             return
-        keys = [note_item_id(*e.key) for e in to_claim]
+        keys = [e.key.item_id for e in to_claim]
         try:
             creates, unconfirmed = self._claim(to_claim, updates)
             found, missing = self._reconcile(unconfirmed, contents)
-            for _, batch in chunked(creates + missing):
-                self._write(list(batch), contents, create=True)
-            for _, batch in chunked(updates + found):
-                self._write(list(batch), contents, create=False)
+            for batch in chunked(creates + missing, self.dest.batch_size):
+                self._write(batch, contents, create=True)
+            for batch in chunked(updates + found, self.dest.batch_size):
+                self._write(batch, contents, create=False)
         finally:
             # The ledger now holds each outcome (a pending entry without an id makes the next run look in Zoho).
             self.store.release_writes(CLAIM_KIND, self.token, keys)
@@ -110,12 +107,12 @@ class NoteLoader:
         elif entry.note_id is None:
             unconfirmed.append(wanted)
         elif entry.status == "done" and entry.content_hash == wanted.content_hash:
-            self.items.add("note", note_item_id(*wanted.key), "unchanged")
-            self.items.release("note", f"{wanted.chat_id}/{wanted.day}")
+            self.items.add("note", wanted.key.item_id, "unchanged")
+            self.items.release_day(wanted.key.note_day)
         else:
             updates.append(replace(wanted, note_id=entry.note_id))
 
-    def _sort_by_ledger(self, wanted: list[NoteEntry], ledger: dict[tuple[str, str, int], NoteEntry],
+    def _sort_by_ledger(self, wanted: list[NoteEntry], ledger: dict[NoteKey, NoteEntry],
                         updates: list[NoteEntry]) -> tuple[list[NoteEntry], list[NoteEntry]]:
         """Sort notes by their ledger entries (a dry run writes nothing, so it sorts without claiming)."""
         creates: list[NoteEntry] = []
@@ -126,17 +123,14 @@ class NoteLoader:
 
     def _claim(self, wanted: list[NoteEntry], updates: list[NoteEntry]) -> tuple[list[NoteEntry], list[NoteEntry]]:
         """Claim the notes to create; sort the ones won by the ledger read after the claim, defer the rest."""
-        claims = self.store.claim_writes(CLAIM_KIND, self.token, [note_item_id(*e.key) for e in wanted])
-        won = [e for e in wanted if claims.get(note_item_id(*e.key)) != "busy"]
+        claims = self.store.claim_writes(CLAIM_KIND, self.token, [e.key.item_id for e in wanted])
+        won = [e for e in wanted if claims.get(e.key.item_id) != "busy"]
         # Read again after winning: a run that finished just before may have created the note already.
         ledger = self.store.notes([e.key for e in won])
-        for entry in wanted:
-            if claims.get(note_item_id(*entry.key)) == "busy":
-                self.items.add("note", note_item_id(*entry.key), "deferred", BUSY)
-                self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, BUSY)
+        self._defer([e for e in wanted if claims.get(e.key.item_id) == "busy"], BUSY)
         return self._sort_by_ledger(won, ledger, updates)
 
-    def _reconcile(self, entries: list[NoteEntry], contents: dict[tuple[str, str, int], str]
+    def _reconcile(self, entries: list[NoteEntry], contents: dict[NoteKey, str]
                    ) -> tuple[list[NoteEntry], list[NoteEntry]]:
         """Find notes Zoho created although we never recorded their ids (by title and chat URL line)."""
         found, missing = [], []
@@ -144,17 +138,16 @@ class NoteLoader:
         for entry in entries:
             by_record.setdefault(entry.record_id, []).append(entry)
         for record_id, waiting in by_record.items():
-            notes: dict[tuple[Any, str], list[str]] = {}
+            notes: dict[tuple[str | None, str], list[str]] = {}
             try:
-                listed = list(self.hook.list_notes(self.module, record_id))
-            except ZohoAPIError as error:
-                if error.code != "INVALID_DATA":
+                listed = self.dest.record_notes(record_id)
+            except DestinationError as error:
+                if error.failure is not Failure.RECORD_GONE:
                     raise
                 self._record_gone(record_id, waiting)
                 continue
             for note in listed:
-                key = (note.get("Note_Title"), _chat_line(note.get("Note_Content") or ""))
-                notes.setdefault(key, []).append(str(note["id"]))
+                notes.setdefault((note.title, _chat_line(note.content)), []).append(note.id)
             for entry in waiting:
                 same = notes.get((entry.title, _chat_line(contents[entry.key]))) or []
                 note_id = same.pop(0) if same else None
@@ -163,58 +156,50 @@ class NoteLoader:
             log.info("reconciled %d unconfirmed notes: %d found in Zoho", len(entries), len(found))
         return found, missing
 
-    def _body(self, entry: NoteEntry, content: str, create: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {"Note_Title": entry.title, "Note_Content": content}
-        if create:
-            body["Parent_Id"] = {"module": {"api_name": self.module}, "id": entry.record_id}
-        else:
-            body["id"] = entry.note_id
-        return body
-
-    def _write(self, batch: list[NoteEntry], contents: dict[tuple[str, str, int], str], *, create: bool,
+    def _write(self, batch: list[NoteEntry], contents: dict[NoteKey, str], *, create: bool,
                outcome: str | None = None) -> None:
         self.store.put_notes(batch)
-        bodies = [self._body(e, contents[e.key], create) for e in batch]
+        writes = [NoteWrite(e.title, contents[e.key], record_id=e.record_id, note_id=e.note_id) for e in batch]
         try:
-            results = self.hook.create_notes(bodies) if create else self.hook.update_notes(bodies)
-        except WriteOutcomeUnknown as error:
-            # The ledger keeps each entry pending (a create without its id): nothing is sent again blind.
-            self._defer(batch, f"{error}{UNCONFIRMED}")
-            return
-        except ZohoAPIError as error:
-            self._fail(batch, f"Zoho error {error.code}: {error.message}", create)
+            results = self.dest.create_notes(writes) if create else self.dest.update_notes(writes)
+        except DestinationError as error:
+            if error.failure is Failure.UNKNOWN:
+                # The ledger keeps each entry pending (a create without its id): nothing is sent again blind.
+                self._defer(batch, f"{error.reason}{UNCONFIRMED}")
+            else:
+                self._fail(batch, error.reason, create)
             return
         done, failed, gone, orphans = [], [], [], []
         for entry, result in zip(batch, results, strict=True):
             if result.ok:
                 done.append(replace(entry, note_id=entry.note_id or result.id, status="done"))
-            elif not create and _gone(result, "id"):
+            elif not create and result.failure is Failure.NOTE_GONE:
                 gone.append(replace(entry, note_id=None, status="pending"))
-            elif create and _gone(result, "Parent_Id"):
+            elif create and result.failure is Failure.RECORD_GONE:
                 orphans.append(entry)
             else:
-                failed.append((entry, refused(result)))
+                failed.append((entry, result.reason))
         for record_id in sorted({e.record_id for e in orphans}):
             self._record_gone(record_id, [e for e in orphans if e.record_id == record_id])
         self.store.put_notes(done)
         for entry in done:
-            self.items.add("note", note_item_id(*entry.key), outcome or ("created" if create else "updated"))
-            self.items.release("note", f"{entry.chat_id}/{entry.day}")
+            self.items.add("note", entry.key.item_id, outcome or ("created" if create else "updated"))
+            self.items.release_day(entry.key.note_day)
         for entry, reason in failed:
             self._fail([entry], reason, create)
         if gone:
             self._recreate(gone, contents)
 
-    def _recreate(self, gone: list[NoteEntry], contents: dict[tuple[str, str, int], str]) -> None:
+    def _recreate(self, gone: list[NoteEntry], contents: dict[NoteKey, str]) -> None:
         """Create again the notes a person deleted in Zoho, under a claim like any creation."""
         log.info("%d notes were deleted in Zoho; creating them again", len(gone))
-        keys = [note_item_id(*e.key) for e in gone]
+        keys = [e.key.item_id for e in gone]
         claims = self.store.claim_writes(CLAIM_KIND, self.token, keys)
-        mine = [e for e in gone if claims.get(note_item_id(*e.key)) != "busy"]
-        self._defer([e for e in gone if claims.get(note_item_id(*e.key)) == "busy"], BUSY)
+        mine = [e for e in gone if claims.get(e.key.item_id) != "busy"]
+        self._defer([e for e in gone if claims.get(e.key.item_id) == "busy"], BUSY)
         try:
-            for _, batch in chunked(mine):
-                self._write(list(batch), contents, create=True, outcome="recreated")
+            for batch in chunked(mine, self.dest.batch_size):
+                self._write(batch, contents, create=True, outcome="recreated")
         finally:
             self.store.release_writes(CLAIM_KIND, self.token, keys)
 
@@ -223,27 +208,22 @@ class NoteLoader:
         log.info("record %s was deleted in Zoho; its chats are matched again on the next run", record_id)
         with self.store.batch():
             self.store.forget_record(record_id)
-            self.store.delete_index_records([record_id])
+            self.store.delete_index_records([record_id])  # its phones must not match the deleted record again
             self.store.put_notes([replace(e, note_id=None, status="failed") for e in entries])  # created anew
         self._defer(entries, RECORD_GONE.format(record_id))
 
     def _defer(self, entries: list[NoteEntry], reason: str) -> None:
         for entry in entries:
-            self.items.add("note", note_item_id(*entry.key), "deferred", reason)
-            self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, reason)
+            self.items.add("note", entry.key.item_id, "deferred", reason)
+            self.items.quarantine_day(entry.key.note_day, reason)
 
     def _fail(self, entries: list[NoteEntry], reason: str, create: bool) -> None:
         if create:
             # Zoho answered: nothing was created, so the next try creates (no reconciliation needed).
             self.store.put_notes([replace(e, status="failed") for e in entries])
         for entry in entries:
-            self.items.add("note", note_item_id(*entry.key), "failed", reason)
-            self.items.quarantine("note", f"{entry.chat_id}/{entry.day}", entry.chat_id, reason)
-
-
-def _gone(result: RecordResult, field: str) -> bool:
-    """Tell whether Zoho refused a write because the note (`id`) or its record (`Parent_Id`) no longer exists."""
-    return result.code == "INVALID_DATA" and (result.details or {}).get("api_name") == field
+            self.items.add("note", entry.key.item_id, "failed", reason)
+            self.items.quarantine_day(entry.key.note_day, reason)
 
 
 def _chat_line(content: str) -> str:

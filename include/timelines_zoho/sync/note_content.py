@@ -30,11 +30,6 @@ def note_hash(title: str, content: str) -> str:
     return hashlib.sha256(f"{title}\x00{content}".encode()).hexdigest()
 
 
-def note_item_id(chat_id: Any, day: str, part: int) -> str:
-    """Name a note in outcomes: `chat/day#part`."""
-    return f"{chat_id}/{day}#{part}"
-
-
 def refusals_for(bundle: dict[str, Any], ledger: dict[str, AttachmentEntry]) -> list[AttachmentEntry]:
     """Return the ledger's refused files among the bundle's attachments."""
     uids = [a["message_uid"] for a in bundle.get("attachments") or []]

@@ -1,11 +1,11 @@
 """The steps of one sync run as plain functions: the DAG calls them, tests call them without Airflow.
 
-Each step takes and returns small JSON-able references (paths, ids, counts); data moves through staged files.
+Each step takes a RunRef (JSON for XCom through to_dict/from_dict) and returns small JSON-able references (paths,
+ids, counts); data moves through staged files. The loaders write through a Destination (Zoho's beside the hook).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import os
@@ -19,13 +19,15 @@ import pandas as pd
 
 from timelines_zoho.state import IntegrationSettings, StateStore
 from timelines_zoho.sync import staging
+from timelines_zoho.sync.destination import Destination
 from timelines_zoho.sync.extract import extract
 from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.load_attachments import AttachmentLoader
 from timelines_zoho.sync.load_contacts import ContactLoader
 from timelines_zoho.sync.load_notes import NoteLoader
+from timelines_zoho.sync.phone_index import refresh_index
+from timelines_zoho.sync.run_ref import RunRef, StagedInput
 from timelines_zoho.sync.window import WindowError, resolve_window
-from timelines_zoho.sync.zoho_index import refresh_index, zoho_context
 from timelines_zoho.transform.contacts import ACCOUNT_FIELDS, CHAT_FIELDS
 from timelines_zoho.transform.notes import MESSAGE_COLUMNS
 
@@ -39,7 +41,7 @@ LAST_FULL_PASS = "last_full_pass"
 STAGED_FIELDS = {"chats": CHAT_FIELDS, "messages": ["chat_id", "timestamp", *MESSAGE_COLUMNS], "accounts": ACCOUNT_FIELDS}
 
 
-__all__ = ["Hooks", "IntegrationNotActive", "WindowError", "run_inline", "start_and_extract"]
+__all__ = ["Hooks", "IntegrationNotActive", "RunRef", "WindowError", "run_inline", "start_and_extract"]
 
 
 class IntegrationNotActive(RuntimeError):
@@ -62,6 +64,12 @@ class Hooks:
         from timelines_zoho.hooks.zoho import ZohoCRMHook
 
         return ZohoCRMHook(self.zoho_conn_id)
+
+    def destination(self, zoho: Any, settings: IntegrationSettings) -> Destination:
+        """The CRM the loaders write to, over this run's Zoho hook."""
+        from timelines_zoho.hooks.zoho_destination import ZohoDestination
+
+        return ZohoDestination(zoho, settings, default_region=os.environ.get("TIMELINES_ZOHO_DEFAULT_REGION") or None)
 
 
 _MIGRATED: set[str] = set()
@@ -89,23 +97,15 @@ def active_settings(store: StateStore) -> IntegrationSettings:
     return settings
 
 
-def match_fields(settings: IntegrationSettings) -> list[str]:
-    """Return the phone fields the index reads: the chosen one, plus Phone and Mobile for Contacts and Leads."""
-    fields = [settings.phone_field or "Phone"]
-    if (settings.module or "Contacts") in ("Contacts", "Leads"):
-        fields += ["Phone", "Mobile"]
-    return list(dict.fromkeys(fields))
-
-
-def _write_stats(meta: dict[str, Any], name: str, **hooks: Any) -> None:
+def _write_stats(run: RunRef, name: str, **hooks: Any) -> None:
     stats = {label: hook.stats for label, hook in hooks.items() if hook is not None}
-    staging.write_json(staging.open_ref(meta["dir"]) / "stats" / f"{name}.json", stats)
+    staging.write_json(staging.open_ref(run.dir) / "stats" / f"{name}.json", stats)
 
 
 def start_and_extract(
     run_key: str, params: dict[str, Any], interval_start: datetime | None, interval_end: datetime | None,
     hooks: Hooks | None = None, now: datetime | None = None,
-) -> dict[str, Any]:
+) -> RunRef:
     """Check the integration is active, choose the window, record the run and stage what TimelinesAI holds."""
     hooks = hooks or Hooks()
     store = open_store()
@@ -116,8 +116,7 @@ def start_and_extract(
     tz = settings.timezone or "UTC"
     run_id = store.start_run(run_key, window.start, window.end)
     folder = staging.run_dir(run_key)
-    meta = {"run_id": run_id, "run_key": run_key, "dir": staging.ref_of(folder), "window": window.as_dict(), "tz": tz,
-            "dry_run": bool(params.get("dry_run")), "now": now.isoformat()}
+    run = RunRef(run_id, run_key, staging.ref_of(folder), window, tz, bool(params.get("dry_run")), now)
     last_full = store.get_meta(LAST_FULL_PASS)
     full_pass = bool(params.get("full_pass")) or not last_full or (
         now - datetime.fromisoformat(last_full) >= FULL_PASS_EVERY
@@ -126,7 +125,7 @@ def start_and_extract(
     retry_chats: list[str] = []
     for item in store.quarantined():
         if item.item_kind == "note" and item.chat_id:
-            retry_days.setdefault(item.chat_id, set()).add(date.fromisoformat(item.item_id.split("/")[1][:10]))
+            retry_days.setdefault(item.chat_id, set()).add(item.note_day.date)
         elif item.item_kind == "chat":
             retry_chats.append(item.item_id)
     chat_ids = [str(c).strip() for c in (params.get("chat_ids") or []) if str(c).strip()]
@@ -135,35 +134,37 @@ def start_and_extract(
                   retry_days=retry_days, full_pass=full_pass and not chat_ids)
     if full_pass and not chat_ids:
         store.set_meta(LAST_FULL_PASS, now.isoformat())
-    for name, records in (("chats", raw.chats), ("messages", raw.messages), ("accounts", raw.accounts)):
-        meta[name] = staging.write_records(folder / f"{name}.parquet", records, STAGED_FIELDS[name])
+    run = run.with_staged(StagedInput(**{
+        name: staging.write_records(folder / f"{name}.parquet", records, STAGED_FIELDS[name])
+        for name, records in (("chats", raw.chats), ("messages", raw.messages), ("accounts", raw.accounts))
+    }))
     items = Items()
     for kind, item_id, reason in raw.problems:
         items.add(kind, item_id, "failed", reason)
     items.flush(store, run_id)
-    _write_stats(meta, "extract", timelines=timelines)
+    _write_stats(run, "extract", timelines=timelines)
     log.info("run %s: window %s → %s (%s), %d chats", run_key, window.start, window.end, tz, len(raw.chats))
-    return meta
+    return run
 
 
-def transform(meta: dict[str, Any]) -> list[dict[str, Any]]:
+def transform(run: RunRef) -> list[dict[str, Any]]:
     """Build contacts and note bundles, record what is excluded, and split the work into shards."""
     from timelines_zoho.transform.contacts import build_contacts
     from timelines_zoho.transform.notes import build_note_bundles
 
     store = open_store()
-    folder = staging.open_ref(meta["dir"])
-    chats, accounts = staging.read_frame(meta["chats"]), staging.read_frame(meta["accounts"])
+    folder = staging.open_ref(run.dir)
+    chats, accounts = staging.read_frame(run.input.chats), staging.read_frame(run.input.accounts)
     contacts, rejected = build_contacts(chats, accounts)
     bundles, rejected_messages = build_note_bundles(
-        staging.read_frame(meta["messages"]), contacts, timezone=meta["tz"], now=datetime.fromisoformat(meta["now"])
+        staging.read_frame(run.input.messages), contacts, timezone=run.tz, now=run.now
     )
     items = Items()
     for row in rejected.itertuples():
         items.add(row.item_kind, row.item_id, "skipped", row.reason)
     for row in rejected_messages.itertuples():
         items.add(row.item_kind, row.item_id, "skipped", row.reason)
-    items.flush(store, meta["run_id"])
+    items.flush(store, run.run_id)
     return [
         {"shard": n, "chats": len(part), "contacts": staging.write_frame(folder / f"contacts_{n}.parquet", part),
          "bundles": staging.write_frame(folder / f"bundles_{n}.parquet",
@@ -185,75 +186,70 @@ def shard_contacts(contacts: pd.DataFrame) -> list[pd.DataFrame]:
     return [ordered[labels == n].drop(columns="_group") for n in range(labels.max() + 1)]
 
 
-def prepare_zoho(meta: dict[str, Any], hooks: Hooks | None = None) -> dict[str, Any]:
+def prepare_zoho(run: RunRef, hooks: Hooks | None = None) -> dict[str, Any]:
     """Refresh the phone index, once per run; records Zoho returns with a garbled timestamp are reported."""
     hooks = hooks or Hooks()
     store = open_store()
     settings = active_settings(store)
     zoho = hooks.zoho()
-    refresh = refresh_index(zoho, store, module=settings.module or "Contacts", phone_fields=match_fields(settings),
-                            name_field=settings.name_field or "Last_Name",
+    refresh = refresh_index(hooks.destination(zoho, settings), store,
                             default_region=os.environ.get("TIMELINES_ZOHO_DEFAULT_REGION") or None)
     items = Items()
     for record_id, reason in refresh.garbled:
         items.add("zoho_record", record_id, "skipped", reason)
-    items.flush(store, meta["run_id"])
-    _write_stats(meta, "prepare_zoho", zoho=zoho)
+    items.flush(store, run.run_id)
+    _write_stats(run, "prepare_zoho", zoho=zoho)
     return {"index_records_read": refresh.records_read}
 
 
-def _shard_step(meta: dict[str, Any], shard: dict[str, Any], name: str, hooks: Hooks | None, step: Any) -> dict:
+def _shard_step(run: RunRef, shard: dict[str, Any], name: str, hooks: Hooks | None, step: Any) -> dict:
     hooks = hooks or Hooks()
     store = open_store()
     settings = active_settings(store)
     items = Items()
-    used = step(hooks, store, settings, items)
-    counts = items.flush(store, meta["run_id"])
-    _write_stats(meta, f"{name}_{shard['shard']}", **used)
+    zoho = hooks.zoho()
+    used = step(hooks, hooks.destination(zoho, settings), store, items)
+    counts = items.flush(store, run.run_id)
+    _write_stats(run, f"{name}_{shard['shard']}", zoho=zoho, **used)
     return counts
 
 
-def shard_token(meta: dict[str, Any], shard: dict[str, Any]) -> str:
+def shard_token(run: RunRef, shard: dict[str, Any]) -> str:
     """Name one task's claims: the run, the shard, and a random part so a retried task is a new holder."""
-    return f"{meta['run_key']}:{shard['shard']}:{uuid.uuid4().hex}"
+    return f"{run.run_key}:{shard['shard']}:{uuid.uuid4().hex}"
 
 
-def load_contacts(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
+def load_contacts(run: RunRef, shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
     """Link, create and rename the shard's contacts."""
-    def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
-        zoho = hooks.zoho()
-        token = shard_token(meta, shard)
-        ctx = functools.cache(lambda: zoho_context(zoho))  # users are read only when a record is created
-        ContactLoader(zoho, store, settings, ctx, items, token=token, dry_run=meta["dry_run"]).load(
+    def step(hooks: Hooks, destination: Destination, store: StateStore, items: Items) -> dict[str, Any]:
+        ContactLoader(destination, store, items, token=shard_token(run, shard), dry_run=run.dry_run).load(
             staging.read_frame(shard["contacts"])
         )
-        return {"zoho": zoho}
+        return {}
 
-    return _shard_step(meta, shard, "load_contacts", hooks, step)
+    return _shard_step(run, shard, "load_contacts", hooks, step)
 
 
-def load_notes(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
+def load_notes(run: RunRef, shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
     """Create or update the shard's day notes."""
-    def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
-        zoho = hooks.zoho()
-        NoteLoader(zoho, store, settings.module or "Contacts", items, token=shard_token(meta, shard),
-                   dry_run=meta["dry_run"]).load(
+    def step(hooks: Hooks, destination: Destination, store: StateStore, items: Items) -> dict[str, Any]:
+        NoteLoader(destination, store, items, token=shard_token(run, shard), dry_run=run.dry_run).load(
             staging.read_frame(shard["bundles"])
         )
-        return {"zoho": zoho}
+        return {}
 
-    return _shard_step(meta, shard, "load_notes", hooks, step)
+    return _shard_step(run, shard, "load_notes", hooks, step)
 
 
-def load_attachments(meta: dict[str, Any], shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
+def load_attachments(run: RunRef, shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
     """Stream the shard's attachments to their notes."""
-    def step(hooks: Hooks, store: StateStore, settings: IntegrationSettings, items: Items) -> dict[str, Any]:
-        timelines, zoho = hooks.timelines(), hooks.zoho()
-        AttachmentLoader(timelines, zoho, store, settings.module or "Contacts", items,
-                         token=shard_token(meta, shard), dry_run=meta["dry_run"]).load(staging.read_frame(shard["bundles"]))
-        return {"zoho": zoho, "timelines": timelines}
+    def step(hooks: Hooks, destination: Destination, store: StateStore, items: Items) -> dict[str, Any]:
+        timelines = hooks.timelines()
+        AttachmentLoader(timelines, destination, store, items, token=shard_token(run, shard),
+                         dry_run=run.dry_run).load(staging.read_frame(shard["bundles"]))
+        return {"timelines": timelines}
 
-    return _shard_step(meta, shard, "load_attachments", hooks, step)
+    return _shard_step(run, shard, "load_attachments", hooks, step)
 
 
 def run_inline(run_key: str, params: dict[str, Any], interval_start: datetime | None = None,
@@ -262,10 +258,10 @@ def run_inline(run_key: str, params: dict[str, Any], interval_start: datetime | 
     """Run every step in this process, in the DAG's order, and return the summary (tests and benchmarks)."""
     from timelines_zoho.sync import summary
 
-    meta = start_and_extract(run_key, params, interval_start, interval_end, hooks, now)
-    shards = transform(meta)
-    prepare_zoho(meta, hooks)
+    run = start_and_extract(run_key, params, interval_start, interval_end, hooks, now)
+    shards = transform(run)
+    prepare_zoho(run, hooks)
     for step in (load_contacts, load_notes, load_attachments):
         for shard in shards:
-            step(meta, shard, hooks)
-    return summary.finish(open_store(), meta)
+            step(run, shard, hooks)
+    return summary.finish(open_store(), run)

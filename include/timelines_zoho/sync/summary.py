@@ -8,6 +8,7 @@ from typing import Any
 
 from timelines_zoho.state import StateStore
 from timelines_zoho.sync import staging
+from timelines_zoho.sync.run_ref import RunRef
 
 COUNTED = {
     ("contact", "created"): "contacts_created",
@@ -38,22 +39,22 @@ def api_usage(folder: Any) -> dict[str, dict[str, Any]]:
     return usage
 
 
-def build_summary(store: StateStore, meta: dict[str, Any]) -> dict[str, Any]:
+def build_summary(store: StateStore, run: RunRef) -> dict[str, Any]:
     """Summarise one run from its recorded items and staged call counts."""
-    items = store.run_items(meta["run_id"])
+    items = store.run_items(run.run_id)
     counts = Counter(COUNTED[(kind, outcome)] for kind, _, outcome, _ in items if (kind, outcome) in COUNTED)
     dry = Counter(f"{kind}.{outcome}" for kind, _, outcome, _ in items if outcome.startswith("would_"))
     return {
-        "window": meta["window"],
-        "timezone": meta["tz"],
-        "dry_run": meta["dry_run"],
+        "window": run.window.as_dict(),
+        "timezone": run.tz,
+        "dry_run": run.dry_run,
         "counts": {name: counts.get(name, 0) for name in COUNTED.values()},
         "dry_run_plan": dict(sorted(dry.items())),
         "issues": [
             {"kind": kind, "id": item_id, "outcome": outcome, "reason": reason}
             for kind, item_id, outcome, reason in items if outcome in ISSUES
         ],
-        "api": api_usage(meta["dir"]),
+        "api": api_usage(run.dir),
     }
 
 
@@ -78,9 +79,9 @@ def render(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def finish(store: StateStore, meta: dict[str, Any]) -> dict[str, Any]:
+def finish(store: StateStore, run: RunRef) -> dict[str, Any]:
     """Close the run as successful with its summary, drop its staged files, and return the summary."""
-    summary = build_summary(store, meta)
-    store.finish_run(meta["run_id"], "success", summary)
-    staging.clean_run(meta["run_key"])
+    summary = build_summary(store, run)
+    store.finish_run(run.run_id, "success", summary)
+    staging.clean_run(run.run_key)
     return summary
