@@ -86,7 +86,7 @@ class FakeDestination:
     def create_records(self, records: Sequence[NewRecord]) -> list[Outcome]:
         def apply(record: object) -> Outcome:
             assert isinstance(record, NewRecord)
-            record_id = self.add_record(record.phone, record.name)
+            record_id = self.add_record(record.phone_e164, record.name)
             return Outcome(id=record_id)
 
         return self._write("create_records", records, apply)

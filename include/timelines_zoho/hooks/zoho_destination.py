@@ -135,7 +135,7 @@ class ZohoDestination:
         s = self.settings
         fields: dict[str, Any] = {
             self.name_field: record.name,
-            s.phone_field or "Phone": record.phone,
+            s.phone_field or "Phone": record.phone_e164,
             s.lead_source_field or "Lead_Source": LEAD_SOURCE,
             s.chat_link_field or "Description": record.chat_url,
         }

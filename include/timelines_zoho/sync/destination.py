@@ -59,10 +59,14 @@ class RecordRef:
 
 @dataclass(frozen=True)
 class NewRecord:
-    """A contact to create from a chat. Adding a mapped field adds it here and to the implementation's mapping."""
+    """A contact to create from a chat; each field is the contact row's column of the same name.
+
+    A new mapped field whose value the contact rows already carry is one line here; its CRM field name is the
+    implementation's (ZohoDestination._record_fields) and the settings'.
+    """
 
     name: str
-    phone: str
+    phone_e164: str
     chat_url: str
     owner_email: str | None = None
 

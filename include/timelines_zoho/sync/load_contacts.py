@@ -19,7 +19,7 @@ Decisions:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pandas as pd
@@ -42,7 +42,8 @@ class Group:
 
 
 def _new_record(row: dict[str, Any]) -> NewRecord:
-    return NewRecord(row["name"], row["phone_e164"], row["chat_url"], row.get("owner_email"))
+    """The record to create from a group's primary chat: NewRecord's fields, by name, from the contact row."""
+    return NewRecord(**{f.name: row.get(f.name) for f in fields(NewRecord)})
 
 
 def _groups(rows: list[dict[str, Any]]) -> list[Group]:
