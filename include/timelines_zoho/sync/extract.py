@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 PAGE = 50
 SAFETY_MARGIN = timedelta(hours=2)
 QUERY_SLACK = timedelta(hours=14)
-# Message reads in flight: at 150 ms a call, 4 stay under TimelinesAI's documented 30 requests/s per IP.
+# Message reads in flight: at 150 ms a call, 4 stay under TimelinesAI's documented limit of 30 calls a second per IP.
 READ_THREADS = 4
 
 
