@@ -87,8 +87,8 @@ class ZohoDestination:
     file_limit = ZOHO_NOTE_FILE_LIMIT
     too_large = staticmethod(too_large)
 
-    def __init__(self, hook: Any, settings: IntegrationSettings, *, default_region: str | None = None) -> None:
-        self.hook, self.settings, self.default_region = hook, settings, default_region
+    def __init__(self, hook: Any, settings: IntegrationSettings) -> None:
+        self.hook, self.settings = hook, settings
         self.module = settings.module or "Contacts"
         self.name_field = settings.name_field or "Last_Name"
         self.phone_fields = match_fields(settings)

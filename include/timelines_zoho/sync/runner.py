@@ -69,7 +69,7 @@ class Hooks:
         """The CRM the loaders write to, over this run's Zoho hook."""
         from timelines_zoho.hooks.zoho_destination import ZohoDestination
 
-        return ZohoDestination(zoho, settings, default_region=os.environ.get("TIMELINES_ZOHO_DEFAULT_REGION") or None)
+        return ZohoDestination(zoho, settings)
 
 
 _MIGRATED: set[str] = set()
