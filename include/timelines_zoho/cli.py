@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--module")
         for option in SETTING_OPTIONS:
             command.add_argument(f"--{option.replace('_', '-')}")
+        command.add_argument("--keep-zoho-names", action=argparse.BooleanOptionalAction,
+                             help="keep a name edited in Zoho over a WhatsApp rename (default: rename)")
 
     commands.add_parser("deactivate", help="unlock the settings; the DAG stops syncing")
 
@@ -55,6 +57,8 @@ def _draft(lifecycle: Any, args: argparse.Namespace) -> Any:
     if args.module:
         draft = lifecycle.change_destination(draft, args.module)
     given = {name: getattr(args, name) for name in SETTING_OPTIONS if getattr(args, name)}
+    if args.keep_zoho_names is not None:
+        given["keep_zoho_names"] = args.keep_zoho_names
     return lifecycle.with_defaults(replace(draft, **given))
 
 

@@ -4,6 +4,7 @@ big files), and when the integration is not active."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sync_support import END, Sync, local_epoch, pick_chat, workspace
 
@@ -38,17 +39,56 @@ def test_whatsapp_rename_updates_the_name_we_wrote(sync: Sync) -> None:
     assert summary["counts"]["contacts_renamed"] == 1
 
 
-def test_a_name_edited_in_zoho_since_our_write_is_left_alone(sync: Sync) -> None:
-    from timelines_zoho.hooks.zoho import ZohoCRMHook
+def _keep_zoho_names(sync: Sync) -> None:
+    sync.store.save_settings(replace(sync.store.get_settings(), keep_zoho_names=True), "tester")
 
+
+def test_a_whatsapp_rename_wins_over_a_name_edited_in_zoho_by_default(sync: Sync) -> None:
     sync.run_day(END)
     chat, record, _ = pick_chat(sync.dump(), workspace(), END, created=True)
-    assert ZohoCRMHook().update_records("Contacts", [{"id": record["id"], "Last_Name": "Edited By Sales"}])[0].ok
+    sync.zoho.edit_record("Contacts", record["id"], Last_Name="Edited By Sales")
+    sync.timelines.rename_chat(chat["id"], "Renata Renamed")
+    summary = sync.run_day(END)
+    records = {r["id"]: r for r in sync.dump()["records"]["Contacts"]}
+    assert records[record["id"]]["Last_Name"] == "Renata Renamed"
+    assert summary["counts"]["contacts_renamed"] == 1
+
+
+def test_keep_names_edited_in_zoho_leaves_the_edit_alone(sync: Sync) -> None:
+    _keep_zoho_names(sync)
+    sync.run_day(END)
+    chat, record, _ = pick_chat(sync.dump(), workspace(), END, created=True)
+    sync.zoho.edit_record("Contacts", record["id"], Last_Name="Edited By Sales")
     sync.timelines.rename_chat(chat["id"], "Renata Renamed")
     summary = sync.run_day(END)
     records = {r["id"]: r for r in sync.dump()["records"]["Contacts"]}
     assert records[record["id"]]["Last_Name"] == "Edited By Sales"
-    assert any(i["outcome"] == "rename_skipped" and "edited in Zoho" in i["reason"] for i in summary["issues"])
+    assert summary["counts"]["contacts_renamed"] == 0
+    assert any(i["outcome"] == "rename_skipped" and "keep names edited in Zoho" in i["reason"]
+               for i in summary["issues"])
+
+
+def test_note_titles_carry_the_name_the_record_has_in_zoho(sync: Sync) -> None:
+    _keep_zoho_names(sync)
+    sync.run_day(END)
+    chat, record, note = pick_chat(sync.dump(), workspace(), END, created=True)
+    sync.zoho.edit_record("Contacts", record["id"], Last_Name="Edited By Sales")
+    sync.timelines.add_messages(chat["id"], [{"text": "and one more", "from_me": False,
+                                              "ts": local_epoch(END, 23, 50)}])
+    sync.run_day(END)
+    assert _notes(sync)[note["id"]]["Note_Title"] == f"WhatsApp chat with Edited By Sales ({END:%d/%m/%Y})"
+
+
+def test_a_chat_without_a_whatsapp_name_is_titled_by_its_phone(sync: Sync) -> None:
+    sync.run_day(END)
+    dump = sync.dump()
+    unnamed = {r["id"]: r["Mobile"] for r in dump["records"]["Contacts"]
+               if r["Last_Name"].startswith("New WhatsApp contact: ")}
+    titles = [(n["Note_Title"], unnamed[n["Parent_Id"]["id"]]) for n in dump["records"]["Notes"]
+              if n["Parent_Id"]["id"] in unnamed]
+    assert titles, "the scenario has an unnamed chat with a note"
+    for title, phone in titles:
+        assert title.startswith(f"WhatsApp chat with {phone} ("), title
 
 
 def test_a_file_over_zohos_limit_is_listed_in_the_note_with_its_reason(sync: Sync) -> None:

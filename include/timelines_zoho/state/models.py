@@ -27,6 +27,7 @@ class SettingsRow(Base):
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     activated_by: Mapped[str | None] = mapped_column(String(200))
     test_record_id: Mapped[str | None] = mapped_column(String(64))
+    keep_zoho_names: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str | None] = mapped_column(String(200))
 

@@ -39,6 +39,8 @@ class IntegrationSettings:
     activated_at: datetime | None = None
     activated_by: str | None = None
     test_record_id: str | None = None
+    # A WhatsApp rename renames the record; with this on, a name edited in Zoho since our last write is kept.
+    keep_zoho_names: bool = False
 
 
 @dataclass
@@ -299,7 +301,8 @@ class StateStore(LedgerMixin, IndexMixin, InboxMixin):
 
 
 def _settings_detail(settings: IntegrationSettings) -> dict[str, Any]:
-    keep = ("module", "phone_field", "name_field", "chat_link_field", "lead_source_field", "timezone")
+    keep = ("module", "phone_field", "name_field", "chat_link_field", "lead_source_field", "timezone",
+            "keep_zoho_names")
     return {key: getattr(settings, key) for key in keep}
 
 

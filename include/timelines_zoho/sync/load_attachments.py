@@ -259,7 +259,7 @@ class AttachmentLoader:
         for row in rows:
             note = notes[NoteKey.of(row)]
             content = final_content(row["content"], refusals_for(row, ledger))
-            updates.append((replace(note, content_hash=note_hash(row["title"], content)), content))
+            updates.append((replace(note, content_hash=note_hash(note.title, content)), content))
         for batch in chunked(updates, self.dest.batch_size):
             self.store.put_notes([replace(n, status="pending") for n, _ in batch])
             results = self.dest.update_notes([NoteWrite(n.title, c, note_id=n.note_id) for n, c in batch])

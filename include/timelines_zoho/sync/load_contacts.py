@@ -6,8 +6,8 @@ Decisions:
 - One record per phone: chats sharing a phone (one customer writing to two of our numbers) are linked to the
   record created from the transform's primary chat.
 - Several records under one phone are never guessed: each chat is reported as ambiguous and nothing is written.
-- A rename is written only to records we created, only when WhatsApp has a real name, and only when the name in
-  Zoho is still the one we last wrote (otherwise a person edited it and it is theirs).
+- A rename is written only to records we created and only when WhatsApp has a real name. It wins over a name
+  edited in Zoho unless the setting "keep names edited in Zoho" is on (see `naming.keeps_zoho_edit`).
 - A claim that another live run holds is deferred to a later run (quarantine); a claim left by a stopped run is
   taken over and Zoho is searched by phone before anything is created, so a crash never duplicates a contact.
 - A create whose answer was lost (reset, timeout, unreadable 200) may have been applied: its claims are kept
@@ -27,6 +27,7 @@ import pandas as pd
 from timelines_zoho.state import ChatLink, IndexedRecord, StateStore
 from timelines_zoho.sync.destination import Destination, DestinationError, Failure, NewRecord, chunked
 from timelines_zoho.sync.items import Items
+from timelines_zoho.sync.naming import EDITED_IN_ZOHO, keeps_zoho_edit
 from timelines_zoho.transform.phones import zoho_phone_keys
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,9 @@ class ContactLoader:
     """Load one shard of contacts for one run."""
 
     def __init__(self, destination: Destination, store: StateStore, items: Items, *, token: str,
-                 dry_run: bool = False) -> None:
+                 dry_run: bool = False, keep_zoho_names: bool = False) -> None:
         self.dest, self.store, self.items, self.token, self.dry_run = destination, store, items, token, dry_run
+        self.keep_zoho_names = keep_zoho_names
 
     def load(self, contacts: pd.DataFrame) -> None:
         """Link, create and rename the shard's contacts, recording every outcome."""
@@ -234,9 +236,9 @@ class ContactLoader:
         updates = []
         for row, link in candidates:
             seen = current.get(link.record_id)
-            if seen is not None and seen.name is not None and seen.name != link.written_name:
-                self.items.add("contact", row["chat_id"], "rename_skipped",
-                               "the name was edited in Zoho since we last wrote it; left as it is")
+            if keeps_zoho_edit(str(link.written_name), seen.name if seen else None,
+                               keep_zoho_names=self.keep_zoho_names):
+                self.items.add("contact", row["chat_id"], "rename_skipped", EDITED_IN_ZOHO)
             else:
                 updates.append((row, link))
         if self.dry_run:

@@ -32,6 +32,7 @@ import pandas as pd
 from timelines_zoho.state import NoteEntry, NoteKey, StateStore
 from timelines_zoho.sync.destination import Destination, DestinationError, Failure, NoteWrite, chunked
 from timelines_zoho.sync.items import Items
+from timelines_zoho.sync.naming import note_title
 from timelines_zoho.sync.note_content import final_content, note_hash, refusals_for
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class NoteLoader:
         uids = [a["message_uid"] for r in rows for a in r.get("attachments") or []]
         files = self.store.attachments(uids)
         ledger = self.store.notes([NoteKey.of(r) for r in rows])
+        in_zoho = self.store.index_records([link.record_id for link in links.values()])
         to_claim: list[NoteEntry] = []
         updates: list[NoteEntry] = []
         contents: dict[NoteKey, str] = {}
@@ -71,8 +73,10 @@ class NoteLoader:
                     self.items.quarantine_day(key.note_day, reason)
                 continue
             content = final_content(row["content"], refusals_for(row, files))
-            wanted = NoteEntry(key.chat_id, key.day, key.part, link.record_id, row["title"], None,
-                               note_hash(row["title"], content), "pending")
+            record = in_zoho.get(link.record_id)
+            title = note_title(row["title"], record and record.name, key.day, key.part, int(row["parts"]))
+            wanted = NoteEntry(key.chat_id, key.day, key.part, link.record_id, title, None,
+                               note_hash(title, content), "pending")
             contents[key] = content
             entry = ledger.get(key)
             if entry is None or entry.note_id is None or entry.status == "failed":

@@ -93,7 +93,12 @@ def assemble(transcript: Transcript, contacts: pd.DataFrame, note: str) -> pd.Da
     iso_days, dmy_days, day_index = _day_strings(day[starts])
     iso, dmy = iso_days[day_index].tolist(), dmy_days[day_index].tolist()
     headers = [f"TimelinesAI chat: {url}\n{note}\n\n" for url in contacts["chat_url"].tolist()]
-    names = contacts["name"].tolist()
+    # A chat without a WhatsApp name is titled by its phone, never by the record's placeholder name.
+    names = [
+        name if has_name else phone
+        for name, has_name, phone in zip(contacts["name"].tolist(), contacts["has_whatsapp_name"].tolist(),
+                                         contacts["phone_e164"].tolist(), strict=True)
+    ]
     # Titles as two halves, per chat and per day, added in one numpy pass instead of a format per bundle.
     title_heads = np.array(
         [f"{TITLE_PREFIX}{cut(name, _SHORT_NAME_LIMIT)} (" for name in names], dtype=object

@@ -31,6 +31,7 @@ from timelines_zoho.transform.text import clean_name, cut
 from timelines_zoho.transform.timestamps import parse_timestamps
 
 NAME_LIMIT = 80
+PLACEHOLDER_PREFIX = "New WhatsApp contact: "
 CONTACT_COLUMNS = [
     "chat_id",
     "phone_e164",
@@ -86,7 +87,7 @@ def _contact_name(raw: object, e164: str) -> tuple[str, bool]:
     name = clean_name(raw)
     # WhatsApp shows the number when it has no name; a name made of a phone number is no name.
     if not name or (_PHONE_LIKE.fullmatch(name) and sum(char.isdigit() for char in name) >= 6):
-        return f"New WhatsApp contact: {e164}", False
+        return f"{PLACEHOLDER_PREFIX}{e164}", False
     return cut(name, NAME_LIMIT), True
 
 

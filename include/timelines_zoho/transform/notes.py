@@ -6,8 +6,9 @@ Decisions:
   which is then converted, so midnight and DST days (23 and 25 hours long) fall on the right day.
 - Messages are ordered by (instant, uid): the output never depends on the order messages arrive in. A uid seen
   twice (overlapping pages) keeps its last row.
-- Title `WhatsApp chat with <name> (DD/MM/YYYY)`, at most 120 UTF-16 units (Zoho's limit, counted the way Java
-  counts). The name is cut with … and the date is never cut. Parts put the marker before the date so every title
+- Title `WhatsApp chat with <name> (DD/MM/YYYY)`: WhatsApp's name, else the phone (load puts the linked record's
+  name in Zoho in its place); at most 120 UTF-16 units (Zoho's limit, counted the way Java counts). The name is
+  cut with … and the date is never cut. Parts put the marker before the date so every title
   ends with the date: `WhatsApp chat with Ann, part 2 of 3 (05/03/2026)`.
 - Content: a header with the chat URL and the timezone, a blank line, then one line per message (see
   `render.py`). Over 65,535 UTF-16 units it is split into parts on message boundaries, each part with the header;

@@ -147,9 +147,11 @@ def create_app(store: StateStore | None = None, **conn_ids: str) -> FastAPI:
         chat_link_field: Annotated[str, Form()] = "",
         lead_source_field: Annotated[str, Form()] = "",
         timezone: Annotated[str, Form()] = "",
+        keep_zoho_names: Annotated[bool, Form()] = False,
     ) -> Response:
         draft = IntegrationSettings(module or None, phone_field or None, name_field or None,
-                                    chat_link_field or None, lead_source_field or None, timezone or None)
+                                    chat_link_field or None, lead_source_field or None, timezone or None,
+                                    keep_zoho_names=keep_zoho_names)
         try:
             lifecycle().activate(actor, draft)
         except SettingsError as exc:
