@@ -179,8 +179,9 @@ def duplicates(dump: dict[str, Any]) -> dict[str, int]:
             for name, counter in (("contacts", contacts), ("notes", notes), ("attachments", files))}
 
 
-def expected_notes(wired: Wired) -> dict[str, tuple[str, str, str]]:
-    """Return, for every message uid the transform puts in a bundle, its (chat, title, content) from scratch."""
+def expected_notes(wired: Wired) -> dict[str, tuple[str, str, str, str, int, int]]:
+    """Return, for every message uid the transform puts in a bundle, its (chat, title, content, day, part, parts)
+    from scratch; the title is the transform's, before load puts the record's name in Zoho in it."""
     import pandas as pd
 
     from timelines_zoho.hooks.timelinesai import TimelinesAIHook
@@ -198,7 +199,8 @@ def expected_notes(wired: Wired) -> dict[str, tuple[str, str, str]]:
               for n, rows in enumerate((chats, accounts, messages))]
     contacts, _ = build_contacts(frames[0], frames[1])
     bundles, _ = build_note_bundles(frames[2], contacts, timezone=TZ)
-    return {uid: (str(b.chat_id), b.title, b.content) for b in bundles.itertuples() for uid in b.message_uids}
+    return {uid: (str(b.chat_id), b.title, b.content, b.day, int(b.part), int(b.parts))
+            for b in bundles.itertuples() for uid in b.message_uids}
 
 
 def _in_window(stamp: Any) -> bool:
@@ -217,23 +219,26 @@ def _as_staged(frame: Any, path: Path) -> Any:
     return staging.read_frame(staging.write_frame(path, frame))
 
 
-def lost_messages(wired: Wired, dump: dict[str, Any], expected: dict[str, tuple[str, str, str]]) -> list[str]:
+def lost_messages(wired: Wired, dump: dict[str, Any],
+                  expected: dict[str, tuple[str, str, str, str, int, int]]) -> list[str]:
     """Return uids of linked chats that are not in exactly one Zoho note with the right title and transcript."""
     from timelines_zoho.state import StateStore
+    from timelines_zoho.sync.naming import note_title
 
     with applied(wired.env):
         store = StateStore()
-        links = store.links(sorted({chat for chat, _, _ in expected.values()}))
+        links = store.links(sorted({chat for chat, *_ in expected.values()}))
         store.dispose()
     notes: dict[tuple[str, str], list[str]] = {}
     for note in dump["records"].get("Notes", []):
         notes.setdefault((note["Parent_Id"]["id"], note.get("Note_Title")), []).append(note.get("Note_Content") or "")
+    names = {r["id"]: r.get("Last_Name") for r in dump["records"].get("Contacts", [])}
     lost = []
-    for uid, (chat, title, content) in expected.items():
+    for uid, (chat, title, content, day, part, parts) in expected.items():
         link = links.get(chat)
         if link is None:
             continue
-        found = notes.get((link.record_id, title), [])
+        found = notes.get((link.record_id, note_title(title, names.get(link.record_id), day, part, parts)), [])
         if len(found) != 1 or not found[0].startswith(content):
             lost.append(uid)
     return lost

@@ -3,6 +3,7 @@ runs: the later runs reconcile against Zoho and end in the fault-free state, wit
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,7 +103,12 @@ def test_contact_deleted_in_zoho_is_created_again_with_its_notes(fresh) -> None:
     assert harness.lost_messages(fresh, dump, harness.expected_notes(fresh)) == []
 
 
-def test_name_edited_in_zoho_between_runs_is_kept_over_a_whatsapp_rename(fresh) -> None:
+def test_with_keep_names_edited_in_zoho_a_name_edited_between_runs_is_kept(fresh) -> None:
+    from timelines_zoho.state import StateStore
+
+    store = StateStore(f"sqlite:///{fresh.state_db}")
+    store.save_settings(replace(store.get_settings(), keep_zoho_names=True), "tester")
+    store.dispose()
     harness.sync(fresh, "before-edit")
     note, contact = _a_note_of_a_created_contact(fresh)
     fresh.zoho.edit_record("Contacts", contact["id"], Last_Name="Edited By Sales")

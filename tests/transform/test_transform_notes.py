@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from transform_helpers import CONTACTS, message
 
-from timelines_zoho.transform import build_note_bundles
+from timelines_zoho.transform import build_contacts, build_note_bundles
 from timelines_zoho.transform.assemble import CONTENT_LIMIT, title
 
 
@@ -163,6 +163,14 @@ def test_long_name_is_cut_and_the_date_is_kept() -> None:
     assert title("Ann", "05/03/2026", 2, 3) == "WhatsApp chat with Ann, part 2 of 3 (05/03/2026)"
     many_parts = title("N" * 300, "05/03/2026", 12, 13)
     assert len(many_parts) == 120 and many_parts.endswith("…, part 12 of 13 (05/03/2026)")
+
+
+def test_a_chat_without_a_whatsapp_name_is_titled_by_its_phone() -> None:
+    unnamed, _ = build_contacts(pd.DataFrame([{"id": 9, "name": "", "phone": "+971501234567", "is_group": False,
+                                               "chat_url": "/chat/9/messages/"}]), pd.DataFrame())
+    bundles, _ = build_note_bundles(pd.DataFrame([message("a", "2026-04-03 10:00:00 +0400", chat_id=9)]), unnamed,
+                                    timezone="Asia/Dubai")
+    assert bundles["title"].tolist() == ["WhatsApp chat with +971501234567 (03/04/2026)"]
 
 
 def test_a_day_over_the_note_limit_is_split_on_message_boundaries() -> None:
