@@ -102,3 +102,24 @@ def test_console_script_is_installed():
     assert result.returncode == 0
     for command in ("show", "set", "activate", "deactivate", "connect-zoho", "connect-timelines"):
         assert command in result.stdout
+
+
+def test_an_unreachable_host_is_one_line_and_exit_code_3(cli):
+    code, out, err = cli("connect-timelines", "--token", "secret-token-123", "--base-url", "http://127.0.0.1:9/api/v1")
+    assert code == 3 and out == "", err
+    assert "cannot reach http://127.0.0.1:9" in err and "(exit 3)" in err
+    assert "Traceback" not in err and "secret-token-123" not in err
+
+
+def test_no_command_prints_alembics_dialect_lines(cli):
+    code, _, err = cli("show")
+    assert code == 0
+    assert "Context impl" not in err and "Will assume" not in err
+
+
+def test_keep_zoho_names_is_a_setting_of_set(cli, zoho_grant):
+    cli("connect-zoho", *zoho_grant)
+    code, out, _ = cli("set", "--module", "Contacts", "--keep-zoho-names")
+    assert code == 0 and json.loads(out)["settings"]["keep_zoho_names"] is True
+    code, out, _ = cli("set", "--no-keep-zoho-names")
+    assert json.loads(out)["settings"]["keep_zoho_names"] is False

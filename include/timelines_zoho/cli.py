@@ -1,4 +1,8 @@
-"""`timelines-zoho`: the settings lifecycle without a browser (show, set, activate, deactivate, connect-*)."""
+"""`timelines-zoho`: the settings lifecycle without a browser (show, set, activate, deactivate, connect-*).
+
+Exit codes: 0 done (the JSON report on stdout); 1 refused (the reason and what to do on stderr); 2 bad command
+line; 3 a service could not be reached or gave no readable answer (one line naming the host, never a path).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,15 @@ import argparse
 import contextlib
 import getpass
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
+from urllib.parse import urlsplit
+
+REFUSED, USAGE, UNREACHABLE = 1, 2, 3  # USAGE is argparse's own exit code
 
 SETTING_OPTIONS = ("phone_field", "name_field", "chat_link_field", "lead_source_field", "timezone")
 
@@ -107,24 +115,49 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {"timelines": asdict(lifecycle.connect_timelines(actor, args.token, args.base_url))}
 
 
+def _host(error: BaseException) -> str:
+    """Return scheme://host:port of the request that failed (never its path or query, which may be signed)."""
+    request = getattr(error, "request", None)
+    parts = urlsplit(getattr(request, "url", None) or "")
+    if not parts.hostname:
+        return "the service"
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command, print JSON on success and the reason plus what to do on refusal."""
-    from timelines_zoho.hooks.errors import TimelinesAIError, ZohoAPIError
+    """Run the command, print JSON on success, else one clear reason on stderr with its exit code."""
+    import requests
+
+    from timelines_zoho.hooks.errors import (
+        TimelinesAIError,
+        UnreadableResponse,
+        WriteOutcomeUnknown,
+        ZohoAPIError,
+    )
     from timelines_zoho.settings import SettingsError
 
     args = _parser().parse_args(argv)
+    # Alembic announces its dialect ("Context impl …", "Will assume …") on every migrate: noise for a command.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
-        # Airflow and Alembic log to stdout; keep stdout for the JSON report alone.
+        # Airflow logs to stdout; keep stdout for the JSON report alone.
         with contextlib.redirect_stdout(sys.stderr):
             report = run(args)
     except SettingsError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"what to do: {exc.hint}", file=sys.stderr)
-        return 1
+        return REFUSED
     except (ZohoAPIError, TimelinesAIError) as exc:
         print(f"error: the service refused the call: {exc}", file=sys.stderr)
-        return 1
+        return REFUSED
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        print(f"error: cannot reach {_host(exc)} ({type(exc).__name__}); check the URL and that it is running "
+              f"(exit {UNREACHABLE})", file=sys.stderr)
+        return UNREACHABLE
+    except (WriteOutcomeUnknown, UnreadableResponse) as exc:
+        print(f"error: {exc} (exit {UNREACHABLE})", file=sys.stderr)
+        return UNREACHABLE
     print(json.dumps(report, indent=2, default=str))
     return 0
 

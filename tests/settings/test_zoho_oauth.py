@@ -37,6 +37,7 @@ def test_consent_flow_stores_refresh_token_and_api_domain(lifecycle, zoho_client
     assert "grant_code" not in extra and connections.get_extra(pending_conn_id(conn_ids["zoho_conn_id"])) is None
     status = lifecycle.zoho_status()
     assert status["api_domain"] == zoho_admin.api_domain("eu")
+    assert (status["user"], status["org"]) == (user["email"], "Sandbox Org")
     assert "refresh_token" not in str(status) and extra["refresh_token"] not in str(status)
 
 
@@ -88,3 +89,13 @@ def test_forged_callback_does_not_use_up_the_state_of_the_genuine_one(lifecycle,
     user = lifecycle.finish_zoho_authorization(ADMIN, code=callback["code"], state=callback["state"],
                                                accounts_server=callback["accounts-server"])
     assert user.get("email") and connections.get_extra(conn_ids["zoho_conn_id"])["refresh_token"]
+
+
+def test_a_connection_made_elsewhere_shows_its_real_user_and_org(lifecycle, zoho_client, zoho_admin, conn_ids):
+    """`make sync` and Airflow's own form store no user name: the page asked Zoho nothing and said "None"."""
+    user = lifecycle.connect_zoho_grant_code(ADMIN, zoho_client,
+                                             zoho_admin.grant_code(dc="eu", client_id=zoho_client.client_id))
+    connections.upsert(conn_ids["zoho_conn_id"], "zoho_crm", drop_extra=("connected_user", "connected_org"))
+    status = lifecycle.zoho_status()
+    assert (status["user"], status["org"]) == (user["email"], "Sandbox Org")
+    assert connections.get_extra(conn_ids["zoho_conn_id"])["connected_user"] == user["email"], "asked once"

@@ -67,8 +67,12 @@ class Lifecycle:
         if conn is None or not conn["extra"].get("refresh_token"):
             return None
         extra = conn["extra"]
+        if not extra.get("connected_user"):
+            # A connection made outside this page (Airflow's form, `make sync`): ask Zoho once, then remember.
+            extra = {**extra, **self._remember_who()}
         return {"client_id": conn["login"], "data_centre": extra.get("data_centre"),
-                "api_domain": extra.get("api_domain"), "user": extra.get("connected_user")}
+                "api_domain": extra.get("api_domain"), "user": extra.get("connected_user") or "unknown",
+                "org": extra.get("connected_org")}
 
     def workspace(self) -> Workspace | None:
         """Describe the connected TimelinesAI workspace, or None when not connected."""
@@ -227,10 +231,25 @@ class Lifecycle:
 
     def _commit_zoho(self, actor: Actor, code: str) -> dict[str, Any]:
         user = oauth.exchange_and_commit(self.zoho_conn_id, code)
-        who = user.get("email") or user.get("full_name") or str(user.get("id", ""))
-        connections.upsert(self.zoho_conn_id, oauth.ZOHO_CONN_TYPE, extra={"connected_user": who})
-        self.store.audit(actor.name, "connect_zoho", f"as {who}")
+        who = self._remember_who(user)
+        self.store.audit(actor.name, "connect_zoho", f"as {who.get('connected_user')}")
         return user
+
+    def _remember_who(self, user: dict[str, Any] | None = None) -> dict[str, str]:
+        """Store the connection's Zoho user and organisation names in its extra; {} when Zoho does not answer."""
+        from timelines_zoho.hooks.errors import UnreadableResponse, WriteOutcomeUnknown, ZohoAPIError
+
+        try:
+            hook = self._zoho()
+            user = user or hook.current_user() or {}
+            org = hook.get_org().get("company_name") or ""
+        except (ZohoAPIError, OSError, WriteOutcomeUnknown, UnreadableResponse) as error:
+            log.warning("could not ask Zoho who the connection acts for: %s", type(error).__name__)
+            return {}
+        who = {"connected_user": user.get("email") or user.get("full_name") or str(user.get("id", "")),
+               "connected_org": org}
+        connections.upsert(self.zoho_conn_id, oauth.ZOHO_CONN_TYPE, extra=who)
+        return who
 
     @staticmethod
     def _require_admin(actor: Actor, what: str) -> None:
