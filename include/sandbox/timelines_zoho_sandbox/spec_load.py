@@ -17,12 +17,10 @@ from referencing.jsonschema import DRAFT4
 
 
 def _specs_dir() -> Path:
-    """Return where the vendors' OpenAPI files are: `TIMELINES_ZOHO_SPECS_DIR`, else `shared/specs` beside the repo."""
+    """Return where the vendors' OpenAPI files are: `TIMELINES_ZOHO_SPECS_DIR`, else the repository's docs/specs."""
     if os.environ.get("TIMELINES_ZOHO_SPECS_DIR"):
         return Path(os.environ["TIMELINES_ZOHO_SPECS_DIR"])
-    beside_repo = Path(__file__).resolve().parents[3].parent / "shared" / "specs"
-    workplace = Path("/work/shared/specs")
-    return beside_repo if beside_repo.is_dir() or not workplace.is_dir() else workplace
+    return Path(__file__).resolve().parents[3] / "docs" / "specs"
 
 
 SPECS_DIR = _specs_dir()
