@@ -69,6 +69,31 @@ def _total(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     return {"counts": dict(counts), "api": dict(calls), "issues": list(issues.values())}
 
 
+def _api_line(api: dict[str, int]) -> str:
+    """Calls per service; credits only where the service counts them (Zoho's daily budget; TimelinesAI has none)."""
+    services = sorted({key.split()[0] for key in api})
+    parts = []
+    for service in services:
+        credits = api.get(f"{service} credits", 0)
+        parts.append(f"{service} {api.get(f'{service} calls', 0)} calls"
+                     + (f" ({credits} credits of the daily budget)" if credits else ""))
+    return ", ".join(parts)
+
+
+def _issue_lines(issues: list[dict[str, Any]]) -> list[str]:
+    """Group issues whose reasons differ only in numbers (phones, ids); show one example's reason in full."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for issue in issues:
+        shape = re.sub(r"\d{6,}", "#", issue["reason"] or "")
+        groups.setdefault(f"{issue['kind']} {issue['outcome']}: {shape}", []).append(issue)
+    lines = []
+    for members in sorted(groups.values(), key=len, reverse=True):
+        first = members[0]
+        more = f"; {len(members) - 1} more like it" if len(members) > 1 else ""
+        lines.append(f"{first['kind']} {first['outcome']}: {first['reason'] or ''} (e.g. {first['id']}{more})")
+    return lines
+
+
 def _print_total(total: dict[str, Any], days: list[date], zoho_url: str, serving: bool) -> None:
     c = total["counts"]
     print(f"\nSynced {days[0]} … {days[-1]} ({len(days)} daily runs, {TZ})")
@@ -78,14 +103,10 @@ def _print_total(total: dict[str, Any], days: list[date], zoho_url: str, serving
           f"{c.get('notes_unchanged', 0)} unchanged")
     print(f"  attachments: {c.get('attachments_uploaded', 0)} uploaded, "
           f"{c.get('attachments_refused', 0)} listed in their note (over Zoho's limit)")
-    print("  API: " + ", ".join(f"{k} {v}" for k, v in sorted(total["api"].items())))
+    print("  API: " + _api_line(total["api"]))
     print(f"  skipped or failed: {len(total['issues'])} items, by reason (every item is in each run's report log):")
-    by_reason: dict[str, list[str]] = {}
-    for issue in total["issues"]:
-        reason = re.sub(r"\d{6,}", "…", issue["reason"] or "")
-        by_reason.setdefault(f"{issue['kind']} {issue['outcome']}: {reason}", []).append(issue["id"])
-    for reason, ids in sorted(by_reason.items(), key=lambda pair: -len(pair[1])):
-        print(f"    - {reason} × {len(ids)} (e.g. {ids[0]})")
+    for line in _issue_lines(total["issues"]):
+        print(f"    - {line}")
     print(f"\nWhere to look: the sandbox's Zoho records view at {zoho_url}/"
           + ("  (serving until Ctrl-C)" if serving else "  (run `make sync ARGS=--serve` to keep it open)"))
     print(f"Airflow home: {os.environ['AIRFLOW_HOME']} (`AIRFLOW_HOME=... airflow standalone` shows the runs)")
