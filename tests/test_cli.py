@@ -104,11 +104,21 @@ def test_console_script_is_installed():
         assert command in result.stdout
 
 
-def test_an_unreachable_host_is_one_line_and_exit_code_3(cli):
-    code, out, err = cli("connect-timelines", "--token", "secret-token-123", "--base-url", "http://127.0.0.1:9/api/v1")
+def test_an_unreachable_host_is_one_line_and_exit_code_3(tmp_path, monkeypatch, capsys):
+    from timelines_zoho.settings import connections
+
+    monkeypatch.setenv("TIMELINES_ZOHO_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.setenv("_AIRFLOW_PROCESS_CONTEXT", "server")
+    monkeypatch.setenv("AIRFLOW__TIMELINES_ZOHO__CUSTOM_ACCOUNTS_URL", "http://127.0.0.1:9")
+    conn_id = f"zoho_cli_{uuid.uuid4().hex[:8]}"
+    connections.upsert(conn_id, "zoho_crm", login="client-id", password="client-secret-456", extra={
+        "data_centre": "custom", "accounts_url": "http://127.0.0.1:9", "api_domain": "http://127.0.0.1:9",
+        "refresh_token": "refresh-token-123"})
+    code = main(["--zoho-conn-id", conn_id, "show", "--options"])
+    out, err = capsys.readouterr()
     assert code == 3 and out == "", err
     assert "cannot reach http://127.0.0.1:9" in err and "(exit 3)" in err
-    assert "Traceback" not in err and "secret-token-123" not in err
+    assert "Traceback" not in err and "refresh-token-123" not in err and "client-secret-456" not in err
 
 
 def test_no_command_prints_alembics_dialect_lines(cli):
