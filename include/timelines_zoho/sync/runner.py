@@ -222,7 +222,7 @@ def shard_token(run: RunRef, shard: dict[str, Any]) -> str:
 def load_contacts(run: RunRef, shard: dict[str, Any], hooks: Hooks | None = None) -> dict[str, int]:
     """Link, create and rename the shard's contacts."""
     def step(hooks: Hooks, destination: Destination, store: StateStore, items: Items) -> dict[str, Any]:
-        keep = bool(store.get_settings() and store.get_settings().keep_zoho_names)
+        keep = active_settings(store).keep_zoho_names
         ContactLoader(destination, store, items, token=shard_token(run, shard), dry_run=run.dry_run,
                       keep_zoho_names=keep).load(staging.read_frame(shard["contacts"]))
         return {}
