@@ -36,7 +36,7 @@ def _contacts(*phones: str) -> pd.DataFrame:
 
 def _bundles(*chat_ids: str, attachments: dict[str, list[dict]] | None = None) -> pd.DataFrame:
     return pd.DataFrame([
-        {"chat_id": chat_id, "day": DAY, "part": 1, "title": f"WhatsApp {DAY}",
+        {"chat_id": chat_id, "day": DAY, "part": 1, "parts": 1, "title": f"WhatsApp {DAY}",
          "content": f"https://app.timelines.ai/chat/{chat_id}/\n10:00 hello",
          "attachments": (attachments or {}).get(chat_id, [])}
         for chat_id in chat_ids
