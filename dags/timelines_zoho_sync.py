@@ -5,8 +5,11 @@ Every WhatsApp chat with activity in the run's window becomes (or is linked to) 
 messages land as one note per calendar day, with their attachments.
 
 * **Window**: scheduled and backfill runs sync their data interval (hourly; daily with
-  `TIMELINES_ZOHO_SCHEDULE=daily`). A manual run without a date syncs since the last successful window.
-  Trigger params override the window, name chats, or ask for a dry run.
+  `TIMELINES_ZOHO_SCHEDULE=daily`). A manual run without window params syncs since the last successful window,
+  up to now, however it was triggered.
+* **Trigger form**: the form's logical date only names the run; it does not choose the window. To sync one
+  calendar day (in the workspace timezone, DST-aware) set `day`; to sync any span set `window_start` and
+  `window_end`. `chat_ids` limits the run to those chats, `dry_run` writes nothing.
 * **Steps**: extract → transform → prepare Zoho (phone index, owners) → load contacts → load notes →
   attachments → report. Shards run as mapped tasks in the `zoho_api` pool.
 * **Exactly once**: re-running any interval writes nothing new; the state store records what was written.
@@ -57,9 +60,14 @@ def _run_failed(context: dict) -> None:
     tags=["timelinesai", "zoho-crm", "whatsapp"],
     doc_md=__doc__,
     params={
-        "window_start": Param(None, type=["null", "string"], description="ISO start; overrides the interval"),
-        "window_end": Param(None, type=["null", "string"], description="ISO end; overrides the interval"),
-        "chat_ids": Param([], type="array", description="Only these TimelinesAI chat ids"),
+        "window_start": Param(None, type=["null", "string"], format="date-time",
+                              description="Start of the window to sync (instead of day)"),
+        "window_end": Param(None, type=["null", "string"], format="date-time",
+                            description="End of the window to sync (default: now)"),
+        "day": Param(None, type=["null", "string"], format="date",
+                     description="One calendar day to sync, midnight to midnight in the workspace timezone"),
+        "chat_ids": Param(None, type=["null", "array"], items={"type": "string"},
+                          description="Only these TimelinesAI chat ids (leave empty for every chat)"),
         "dry_run": Param(False, type="boolean", description="Match and plan, write nothing to Zoho"),
         "full_pass": Param(False, type="boolean", description="List every chat instead of stopping early"),
     },
@@ -73,9 +81,11 @@ def timelines_zoho_sync() -> None:
 
         context = get_current_context()
         try:
+            dag_run = context["dag_run"]
             return runner.start_and_extract(
-                context["dag_run"].run_id, dict(context["params"]),
+                dag_run.run_id, dict(context["params"]),
                 context.get("data_interval_start"), context.get("data_interval_end"),
+                manual=dag_run.run_type == "manual",
             ).to_dict()
         except (runner.IntegrationNotActive, runner.WindowError) as error:
             raise AirflowFailException(str(error)) from None  # retrying cannot help

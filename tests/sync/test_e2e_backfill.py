@@ -41,7 +41,8 @@ def test_three_day_backfill_equals_one_run_over_the_three_days(emulators, tmp_pa
     for day in DAYS:
         # A daily CronDataIntervalTimetable run whose interval ends at the next local midnight covers `day`.
         end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(TZ))
-        run = dag.test(logical_date=end)
+        # A manual run resumes from the last success, so each day is named: `day` is that calendar day.
+        run = dag.test(logical_date=end, run_conf={"day": day.isoformat()})
         assert run.state == "success"
         assert run.data_interval_start == end - timedelta(days=1) and run.data_interval_end == end
     windows = [r.window_start.astimezone(ZoneInfo(TZ)).date() for r in backfill.store.recent_runs(3)]
@@ -52,3 +53,17 @@ def test_three_day_backfill_equals_one_run_over_the_three_days(emulators, tmp_pa
     single = wire(emulators, tmp_path / "single", monkeypatch)
     single.run_days(DAYS[0], DAYS[-1])
     assert normalised(single.dump()) == by_backfill
+
+
+def test_a_default_manual_run_with_a_logical_date_resumes_from_the_last_success(emulators, tmp_path,
+                                                                                 monkeypatch) -> None:
+    synced = wire(emulators, tmp_path, monkeypatch)
+    synced.run_days(DAYS[0], DAYS[-1])
+    [last] = synced.store.recent_runs(1)
+
+    # What the UI's trigger form sends by default: a logical date (now) and no window params.
+    run = load_dag().test(logical_date=datetime.now(ZoneInfo(TZ)).replace(microsecond=0))
+    assert run.state == "success"
+    [resumed] = synced.store.recent_runs(1)
+    assert resumed.id != last.id
+    assert resumed.window_start == last.window_end, "the run starts where the last successful one ended"

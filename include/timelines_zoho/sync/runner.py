@@ -104,16 +104,19 @@ def _write_stats(run: RunRef, name: str, **hooks: Any) -> None:
 
 def start_and_extract(
     run_key: str, params: dict[str, Any], interval_start: datetime | None, interval_end: datetime | None,
-    hooks: Hooks | None = None, now: datetime | None = None,
+    hooks: Hooks | None = None, now: datetime | None = None, *, manual: bool = False,
 ) -> RunRef:
-    """Check the integration is active, choose the window, record the run and stage what TimelinesAI holds."""
+    """Check the integration is active, choose the window, record the run and stage what TimelinesAI holds.
+
+    `manual` says the run was triggered by hand (UI, CLI, `dag.test`): its data interval is not its window.
+    """
     hooks = hooks or Hooks()
     store = open_store()
     settings = active_settings(store)
     now = now or datetime.now(timezone.utc)
-    window = resolve_window(params=params, interval_start=interval_start, interval_end=interval_end,
-                            last_success_end=store.last_successful_window_end(), now=now)
     tz = settings.timezone or "UTC"
+    window = resolve_window(params=params, interval_start=interval_start, interval_end=interval_end,
+                            last_success_end=store.last_successful_window_end(), now=now, manual=manual, tz=tz)
     run_id = store.start_run(run_key, window.start, window.end)
     folder = staging.run_dir(run_key)
     run = RunRef(run_id, run_key, staging.ref_of(folder), window, tz, bool(params.get("dry_run")), now)
@@ -143,7 +146,8 @@ def start_and_extract(
         items.add(kind, item_id, "failed", reason)
     items.flush(store, run_id)
     _write_stats(run, "extract", timelines=timelines)
-    log.info("run %s: window %s → %s (%s), %d chats", run_key, window.start, window.end, tz, len(raw.chats))
+    log.info("run %s: window %s → %s UTC (days in %s), %d chats", run_key, window.start.isoformat(),
+             window.end.isoformat(), tz, len(raw.chats))
     return run
 
 

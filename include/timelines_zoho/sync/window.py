@@ -67,6 +67,18 @@ def _plain_utc(value: datetime) -> datetime:
     return datetime.fromtimestamp(value.timestamp(), timezone.utc)
 
 
+def parse_day(value: Any) -> date | None:
+    """Parse the `day` param (an ISO calendar date); blank gives None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise WindowError(f"day is not an ISO calendar date (YYYY-MM-DD): {value!r}") from exc
+
+
 def resolve_window(
     *,
     params: dict[str, Any],
@@ -74,11 +86,23 @@ def resolve_window(
     interval_end: datetime | None,
     last_success_end: datetime | None,
     now: datetime,
+    manual: bool = False,
+    tz: str = "UTC",
     lookback: timedelta = DEFAULT_LOOKBACK,
 ) -> Window:
-    """Choose the run's window: params override, else the data interval, else since the last successful window."""
+    """Choose the run's window: window params, else the `day` param (a calendar day in `tz`), else the data
+    interval of a scheduled or backfill run, else since the last successful window.
+
+    A manual run's data interval is ignored: the UI's trigger form always sends a logical date, and the interval
+    Airflow infers from it is one hour (or empty at a midnight DST change), not what the user asked for.
+    """
     start, end = parse_instant(params.get("window_start")), parse_instant(params.get("window_end"))
-    if start is None and end is None and interval_start is not None and interval_end is not None:
+    day = parse_day(params.get("day"))
+    if day is not None:
+        if start is not None or end is not None:
+            raise WindowError("give either day or window_start/window_end, not both")
+        start, end = day_start(day, tz), day_start(day + timedelta(days=1), tz)
+    if start is None and end is None and not manual and interval_start is not None and interval_end is not None:
         start, end = interval_start, interval_end
     end = _plain_utc(end or now)
     start = _plain_utc(start or last_success_end or end - lookback)
