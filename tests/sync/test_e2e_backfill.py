@@ -67,3 +67,29 @@ def test_a_default_manual_run_with_a_logical_date_resumes_from_the_last_success(
     [resumed] = synced.store.recent_runs(1)
     assert resumed.id != last.id
     assert resumed.window_start == last.window_end, "the run starts where the last successful one ended"
+
+
+def test_make_syncs_runs_keep_their_real_times_and_a_second_run_of_a_day_replaces_nothing(
+        emulators, tmp_path, monkeypatch) -> None:
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    from timelines_zoho_sandbox import local_run
+
+    synced = wire(emulators, tmp_path, monkeypatch)
+    dag = load_dag()
+    began = datetime.now(ZoneInfo("UTC"))
+    first, second = (local_run.run_day(dag, DAYS[0]) for _ in range(2))
+
+    with create_session() as session:
+        runs = [session.query(DagRun).filter_by(dag_id=dag.dag_id, run_id=run.run_id).one()
+                for run in (first, second)]
+        states = [{ti.state for ti in run.get_task_instances(session=session)} for run in runs]
+        for run in runs:
+            assert run.start_date >= began and run.end_date > run.start_date, "real start and end times"
+            assert (run.run_type, run.triggered_by.value) == ("manual", "cli")
+            assert run.triggering_user_name != "dag_test"
+    assert first.run_id != second.run_id
+    assert states == [{"success"}, {"success"}], "the first run's tasks were not cleared by the second"
+    windows = {r.window_start.astimezone(ZoneInfo(TZ)).date() for r in synced.store.recent_runs(2)}
+    assert windows == {DAYS[0]}

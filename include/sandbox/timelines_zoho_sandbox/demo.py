@@ -1,9 +1,10 @@
 """`make sync`: the whole product against the sandbox, in one command.
 
-Starts both emulators (their state kept in `var/sandbox`, so a rerun sees the same Zoho), seeds a realistic
+Starts both emulators on 127.0.0.1:8701 and :8702 (their state kept in `var/sandbox`, so a rerun sees the same
+Zoho; a sandbox that `make sync ARGS=--serve` keeps serving is used instead of a second one), seeds a realistic
 workspace once (hundreds of chats over the last 7 days; Zoho contacts typed in messy formats), points the Airflow
 connections at the sandbox, activates the integration through the settings lifecycle, then syncs each past day
-as a real per-interval DAG run (`dag.test(logical_date=...)`, the way a backfill does) and prints the summary.
+as a DAG run of its own (`local_run.run_day`: its `day` param, its real start time) and prints the summary.
 Running it again syncs nothing new and duplicates nothing.
 """
 
@@ -13,7 +14,6 @@ import argparse
 import json
 import os
 import re
-import socket
 import sys
 import threading
 from collections import Counter
@@ -42,12 +42,6 @@ def _configure(var: Path) -> None:
         from timelines_zoho.fernet_key import ensure_sandbox_fernet_key
 
         ensure_sandbox_fernet_key(home)
-
-
-def _free(port: int) -> int:
-    """Return `port` when it is free on 127.0.0.1, else 0 (any free port)."""
-    with socket.socket() as probe:
-        return port if probe.connect_ex(("127.0.0.1", port)) != 0 else 0
 
 
 def _past_days(days: int) -> list[date]:
@@ -127,16 +121,23 @@ def main(argv: list[str] | None = None) -> int:
     from airflow.utils import db
 
     from timelines_zoho.sync import runner
-    from timelines_zoho_sandbox import sandbox_wiring
-    from timelines_zoho_sandbox.server import start_sandbox
+    from timelines_zoho_sandbox import sandbox_wiring, serving
     from timelines_zoho_sandbox.timelinesai.admin import TimelinesAISandboxAdmin
     from timelines_zoho_sandbox.zoho.admin import ZohoSandboxAdmin
 
     db.initdb()
     state_dir = var / "sandbox"
     state_dir.mkdir(parents=True, exist_ok=True)
-    sandbox = start_sandbox(timelines_port=_free(8701), zoho_port=_free(8702), state_dir=str(state_dir))
-    timelines, zoho = TimelinesAISandboxAdmin(sandbox.timelines_root), ZohoSandboxAdmin(sandbox.zoho_url)
+    try:
+        served, started = serving.open_sandbox(state_dir)
+    except serving.SandboxBusy as busy:
+        print(f"make sync: {busy}", file=sys.stderr)
+        return 1
+    if started is None:
+        print(f"Using the sandbox already serving {state_dir} (process {served.pid})")
+    elif args.serve:
+        serving.announce(state_dir, started)
+    timelines, zoho = TimelinesAISandboxAdmin(served.timelines_root), ZohoSandboxAdmin(served.zoho_url)
     try:
         days = _past_days(args.days)
         marker = state_dir / "seeded.json"
@@ -154,13 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Integration active (test contact {test_record} in Zoho)")
         sandbox_wiring.ensure_pool()
         summaries = [_run_day(day) for day in days]
-        _print_total(_total(summaries), days, sandbox.zoho_url, args.serve)
-        if args.serve:
+        _print_total(_total(summaries), days, served.zoho_url, args.serve or started is None)
+        if args.serve and started is not None:
             threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
-        sandbox.stop()
+        if started is not None:
+            serving.withdraw(state_dir)
+            started.stop()
     return 0
 
 
@@ -169,10 +172,10 @@ def _run_day(day: date) -> dict[str, Any]:
     from airflow.models import DagBag
 
     from timelines_zoho.sync import runner
+    from timelines_zoho_sandbox import local_run
 
     dag = DagBag(dag_folder=str(ROOT / "dags")).get_dag("timelines_zoho_sync")
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(TZ))
-    run = dag.test(logical_date=end)
+    run = local_run.run_day(dag, day)
     latest = runner.open_store().recent_runs(1)[0]
     if run.state != "success" or latest.summary is None:
         raise SystemExit(f"the run for {day} ended {run.state}; see the task logs above")
