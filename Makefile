@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: sync test lint sandbox bench reliability
+.PHONY: sync airflow test lint sandbox bench reliability
 
 $(BIN)/.installed: requirements.txt include/pyproject.toml include/sandbox/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(BIN)/.installed: requirements.txt include/pyproject.toml include/sandbox/pypro
 ## Run the sync end to end against the built-in sandbox (installs on first use).
 sync: $(BIN)/.installed
 	$(BIN)/python -m timelines_zoho_sandbox.demo $(ARGS)
+
+## The Airflow UI (127.0.0.1:8080, this project's DAG only) over the runs `make sync` left; start
+## `make sync ARGS=--serve` first, in another terminal: the connections point at that sandbox.
+airflow: $(BIN)/.installed
+	$(BIN)/python -m timelines_zoho_sandbox.local_airflow $(ARGS)
 
 ## Install, start what the tests need, lint, and run every test.
 test: $(BIN)/.installed

@@ -64,11 +64,11 @@ def test_the_demo_gives_its_own_airflow_home_a_private_fernet_key(tmp_path, monk
 
     for key in ("AIRFLOW_HOME", "AIRFLOW__CORE__FERNET_KEY", "TIMELINES_ZOHO_SCHEDULE", "TIMELINES_ZOHO_SCHEDULE_TZ"):
         monkeypatch.delenv(key, raising=False)
-    demo._configure(tmp_path)
+    demo.configure_airflow_home(tmp_path)
     key_file = tmp_path / "airflow" / "fernet.key"
     key = os.environ["AIRFLOW__CORE__FERNET_KEY"]
     assert key and key_file.read_text().strip() == key
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     monkeypatch.delenv("AIRFLOW__CORE__FERNET_KEY")
-    demo._configure(tmp_path)
+    demo.configure_airflow_home(tmp_path)
     assert os.environ["AIRFLOW__CORE__FERNET_KEY"] == key, "a second run keeps the key the connections use"

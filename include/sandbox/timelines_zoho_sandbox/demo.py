@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 TZ = "Europe/Warsaw"
 
 
-def _configure(var: Path) -> None:
+def configure_airflow_home(var: Path) -> None:
     """Give this demo its own Airflow home under var/ (unless one is set) before anything imports Airflow."""
     os.environ.setdefault("AIRFLOW_HOME", str(var / "airflow"))
     os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
@@ -103,7 +103,7 @@ def _print_total(total: dict[str, Any], days: list[date], zoho_url: str, serving
         print(f"    - {line}")
     print(f"\nWhere to look: the sandbox's Zoho records view at {zoho_url}/"
           + ("  (serving until Ctrl-C)" if serving else "  (run `make sync ARGS=--serve` to keep it open)"))
-    print(f"Airflow home: {os.environ['AIRFLOW_HOME']} (`AIRFLOW_HOME=... airflow standalone` shows the runs)")
+    print(f"Airflow home: {os.environ['AIRFLOW_HOME']} (`make airflow`, while a `--serve` sandbox runs, shows the runs)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", action="store_true", help="keep the sandbox running afterwards")
     args = parser.parse_args(argv)
     var = Path(args.var).resolve()
-    _configure(var)
+    configure_airflow_home(var)
 
     from airflow.utils import db
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from airflow.models.connection import Connection
 from airflow.utils.session import create_session
@@ -23,6 +24,20 @@ def get_fields(conn_id: str) -> dict[str, Any] | None:
         if conn is None:
             return None
         return {"host": conn.host, "login": conn.login, "has_password": bool(conn.password), "extra": conn.extra_dejson}
+
+
+def endpoint_port(conn: Connection) -> int:
+    """Return the port of the service a connection points at (its host, else its accounts URL; else 443).
+
+    The hooks read URLs, not the port field. It is stored because Airflow 3.3.2's UI sends `port: 0` for a
+    connection without one and the API then refuses the Test button (400, "differs from the stored connection").
+    """
+    extra = conn.extra_dejson if conn.extra else {}
+    for url in (conn.host, extra.get("accounts_url")):
+        parts = urlsplit(url or "")
+        if parts.hostname:
+            return parts.port or (80 if parts.scheme == "http" else 443)
+    return 443
 
 
 def upsert(
@@ -53,6 +68,7 @@ def upsert(
         if password is not None:
             conn.password = password
         conn.extra = json.dumps(merged) if merged else None
+        conn.port = endpoint_port(conn)
 
 
 def copy(source_id: str, target_id: str) -> None:
@@ -64,7 +80,7 @@ def copy(source_id: str, target_id: str) -> None:
             dst = Connection(conn_id=target_id, conn_type=src.conn_type)
             session.add(dst)
         dst.conn_type, dst.host, dst.login = src.conn_type, src.host, src.login
-        dst.password, dst.extra = src.password, src.extra
+        dst.password, dst.extra, dst.port = src.password, src.extra, src.port
 
 
 def delete(conn_id: str) -> None:
