@@ -122,13 +122,9 @@ def timelines_zoho_sync() -> None:
 
     @task
     def report(meta: dict) -> str:
-        import logging
-
         from timelines_zoho.sync import runner, summary
 
-        text = summary.render(summary.finish(runner.open_store(), runner.RunRef.from_dict(meta)))
-        logging.getLogger(__name__).info("%s", text)
-        return text
+        return summary.report(runner.open_store(), runner.RunRef.from_dict(meta))
 
     meta = extract()
     shards = transform(meta)

@@ -41,6 +41,7 @@ from timelines_zoho.sync.attachment_match import match_pending
 from timelines_zoho.sync.destination import Destination, DestinationError, Failure, NoteWrite, chunked
 from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.note_content import final_content, note_hash, refusals_for
+from timelines_zoho.sync.progress import Meter
 
 log = logging.getLogger(__name__)
 
@@ -185,11 +186,12 @@ class AttachmentLoader:
     def _upload_all(self, uploads: list[Job]) -> list[AttachmentEntry]:
         """Upload in order, or several at a time when configured; an error stops the uploads not yet started."""
         threads = upload_threads()
+        upload = Meter(log, "attachments", len(uploads)).counting(self._upload)
         if threads == 1:
-            return [self._upload(*job) for job in uploads]
+            return [upload(*job) for job in uploads]
         # Each upload is one slow call: overlapping them makes wall time follow latency / threads.
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            futures = [pool.submit(self._upload, *job) for job in uploads]
+            futures = [pool.submit(upload, *job) for job in uploads]
             try:
                 return [future.result() for future in futures]
             except BaseException:

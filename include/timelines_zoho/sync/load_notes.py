@@ -34,6 +34,7 @@ from timelines_zoho.sync.destination import Destination, DestinationError, Failu
 from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.naming import note_title
 from timelines_zoho.sync.note_content import final_content, note_hash, refusals_for
+from timelines_zoho.sync.progress import Meter
 
 log = logging.getLogger(__name__)
 CLAIM_KIND = "note"
@@ -95,10 +96,11 @@ class NoteLoader:
         try:
             creates, unconfirmed = self._claim(to_claim, updates)
             found, missing = self._reconcile(unconfirmed, contents)
+            write = Meter(log, "notes", len(creates + missing + updates + found)).counting(self._write, size=len)
             for batch in chunked(creates + missing, self.dest.batch_size):
-                self._write(batch, contents, create=True)
+                write(batch, contents, create=True)
             for batch in chunked(updates + found, self.dest.batch_size):
-                self._write(batch, contents, create=False)
+                write(batch, contents, create=False)
         finally:
             # The ledger now holds each outcome (a pending entry without an id makes the next run look in Zoho).
             self.store.release_writes(CLAIM_KIND, self.token, keys)

@@ -3,6 +3,7 @@ and the API calls and credits spent; as a dict for the store and as text a perso
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from typing import Any
 
@@ -21,6 +22,7 @@ COUNTED = {
     ("attachment", "uploaded"): "attachments_uploaded",
     ("attachment", "refused"): "attachments_refused",
 }
+log = logging.getLogger(__name__)
 ISSUES = ("skipped", "failed", "ambiguous", "deferred", "rename_skipped", "refused")
 
 
@@ -85,3 +87,10 @@ def finish(store: StateStore, run: RunRef) -> dict[str, Any]:
     store.finish_run(run.run_id, "success", summary)
     staging.clean_run(run.run_key)
     return summary
+
+
+def report(store: StateStore, run: RunRef) -> str:
+    """Finish the run, log its summary under this module's name and return the text."""
+    text = render(finish(store, run))
+    log.info("%s", text)
+    return text
