@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 import threading
 from collections import Counter
@@ -157,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         summaries = [_run_day(day) for day in days]
         _print_total(_total(summaries), days, served.zoho_url, args.serve or started is None)
         if args.serve and started is not None:
-            threading.Event().wait()
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())  # `kill` too withdraws serving.json
+            stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
