@@ -5,6 +5,7 @@ from __future__ import annotations
 from airflow.plugins_manager import AirflowPlugin
 
 from timelines_zoho.sync.run_end import RunListener
+from timelines_zoho.sync.run_note import RunNoteListener
 from timelines_zoho.ui import create_app
 
 URL_PREFIX = "/timelines-zoho"
@@ -18,4 +19,6 @@ class TimelinesZohoPlugin(AirflowPlugin):
     external_views = [
         {"name": "WhatsApp → Zoho", "href": f"{URL_PREFIX}/", "url_route": "timelines-zoho", "destination": "nav"},
     ]
-    listeners = [RunListener()]  # a sync run marked failed in the UI is closed as failed and cleaned up
+    # A sync run marked failed in the UI is closed as failed and cleaned up; every ended run gets its summary as
+    # its note.
+    listeners = [RunListener(), RunNoteListener()]

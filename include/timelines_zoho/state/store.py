@@ -291,6 +291,12 @@ class StateStore(LedgerMixin, IndexMixin, InboxMixin):
             rows = session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
             return [_run_record(r) for r in rows]
 
+    def run_by_key(self, run_key: str) -> RunRecord | None:
+        """Return the newest run recorded under an Airflow run id, or None."""
+        with self.session() as session:
+            row = session.scalars(select(RunRow).where(RunRow.run_key == run_key).order_by(RunRow.id.desc())).first()
+            return None if row is None else _run_record(row)
+
     def last_successful_window_end(self) -> datetime | None:
         """Return the end of the latest window that synced successfully."""
         with self.session() as session:
