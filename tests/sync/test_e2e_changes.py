@@ -79,6 +79,15 @@ def test_note_titles_carry_the_name_the_record_has_in_zoho(sync: Sync) -> None:
     assert _notes(sync)[note["id"]]["Note_Title"] == f"WhatsApp chat with Edited By Sales ({END:%d/%m/%Y})"
 
 
+def test_a_person_s_title_carries_first_and_last_name_from_zoho(sync: Sync) -> None:
+    sync.run_day(END)
+    chat, record, note = pick_chat(sync.dump(), workspace(), END, created=True)
+    sync.zoho.edit_record("Contacts", record["id"], First_Name="Maria", Last_Name="Kowalska-Nowak")
+    sync.timelines.add_messages(chat["id"], [{"text": "one more", "from_me": False, "ts": local_epoch(END, 23, 51)}])
+    sync.run_day(END)
+    assert _notes(sync)[note["id"]]["Note_Title"] == f"WhatsApp chat with Maria Kowalska-Nowak ({END:%d/%m/%Y})"
+
+
 def test_a_chat_without_a_whatsapp_name_is_titled_by_its_phone(sync: Sync) -> None:
     sync.run_day(END)
     dump = sync.dump()

@@ -32,6 +32,7 @@ from timelines_zoho.sync.destination import (
 
 log = logging.getLogger(__name__)
 LEAD_SOURCE = "TimelinesAI"
+PERSON_MODULES = ("Contacts", "Leads")
 UNKNOWN_OUTCOME = "; whether Zoho stored it is unknown, so the note's files are checked before it is sent again"
 
 
@@ -91,22 +92,30 @@ class ZohoDestination:
         self.hook, self.settings = hook, settings
         self.module = settings.module or "Contacts"
         self.name_field = settings.name_field or "Last_Name"
+        # A person's name in Contacts and Leads is First_Name + Last_Name; Zoho's read-only Full_Name joins them, so
+        # a linked "John Smith" is titled "John Smith", not "Smith". Our own records carry no First_Name.
+        self.display_field = "Full_Name" if (self.module in PERSON_MODULES and self.name_field == "Last_Name") \
+            else self.name_field
         self.phone_fields = match_fields(settings)
 
     # -- records -----------------------------------------------------------------------------------------
 
     def _ref(self, row: dict[str, Any]) -> RecordRef:
         phones = tuple(row[f] for f in self.phone_fields if isinstance(row.get(f), str))
-        return RecordRef(str(row["id"]), phones, row.get(self.name_field), row.get("Modified_Time"))
+        return RecordRef(str(row["id"]), phones, self._name(row), row.get("Modified_Time"))
+
+    def _name(self, row: dict[str, Any]) -> str | None:
+        return row.get(self.display_field) or row.get(self.name_field)
 
     def find_records(self, phone: str) -> list[RecordRef]:
         # Only the chosen phone field is compared, as the search's matches must be the index's.
         field = self.settings.phone_field
-        return [RecordRef(str(r["id"]), (r[field],) if isinstance(r.get(field), str) else (), r.get(self.name_field))
+        return [RecordRef(str(r["id"]), (r[field],) if isinstance(r.get(field), str) else (), self._name(r))
                 for r in self.hook.search_records(self.module, phone=phone)]
 
     def records_changed_since(self, watermark: str | None) -> Iterator[RecordRef]:
-        fields = ", ".join(dict.fromkeys(["id", *self.phone_fields, self.name_field, "Modified_Time"]))
+        fields = ", ".join(dict.fromkeys(["id", *self.phone_fields, self.name_field, self.display_field,
+                                          "Modified_Time"]))
         if watermark:
             # >= rather than >: records saved in the same second as the watermark are read again, never missed.
             query = f"select {fields} from {self.module} where Modified_Time >= {self.hook.coql_quote(watermark)}"
