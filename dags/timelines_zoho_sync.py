@@ -12,6 +12,8 @@ messages land as one note per calendar day, with their attachments.
   `window_end`. `chat_ids` limits the run to those chats, `dry_run` writes nothing.
 * **Steps**: extract → transform → prepare Zoho (phone index, owners) → load contacts → load notes →
   attachments → report. Shards run as mapped tasks in the `zoho_api` pool.
+* **Reconciliation**: the event-driven DAG `timelines_zoho_realtime` syncs chats as webhooks bring their
+  messages; this scheduled run still reads every active chat, so whatever a missed webhook lost comes in here.
 * **Exactly once**: re-running any interval writes nothing new; the state store records what was written.
 * The run fails clearly when the integration is not active (see the integration's settings page).
 """
@@ -19,25 +21,13 @@ messages land as one note per calendar day, with their attachments.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 import pendulum
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag
+
+from timelines_zoho.dag_chain import DEFAULT_ARGS, run_failed, scheduled_start, sync_chain
 
 CRONS = {"hourly": "0 * * * *", "daily": "0 0 * * *"}
-ZOHO_POOL = "zoho_api"
-
-
-def _task_failed(context: dict) -> None:
-    from timelines_zoho.sync import run_end
-
-    run_end.task_failed(context)
-
-
-def _run_failed(context: dict) -> None:
-    from timelines_zoho.sync import run_end
-
-    run_end.dag_run_failed(context)
 
 
 @dag(
@@ -49,14 +39,8 @@ def _run_failed(context: dict) -> None:
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "retries": 3,
-        "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=15),
-        "on_failure_callback": _task_failed,  # a failed run ends failed, with its reason, in the run records
-    },
-    on_failure_callback=_run_failed,
+    default_args=DEFAULT_ARGS,
+    on_failure_callback=run_failed,
     tags=["timelinesai", "zoho-crm", "whatsapp"],
     doc_md=__doc__,
     params={
@@ -73,66 +57,7 @@ def _run_failed(context: dict) -> None:
     },
 )
 def timelines_zoho_sync() -> None:
-    @task
-    def extract() -> dict:
-        from airflow.sdk.exceptions import AirflowFailException
-
-        from timelines_zoho.sync import runner
-
-        context = get_current_context()
-        try:
-            dag_run = context["dag_run"]
-            return runner.start_and_extract(
-                dag_run.run_id, dict(context["params"]),
-                context.get("data_interval_start"), context.get("data_interval_end"),
-                manual=dag_run.run_type == "manual",
-            ).to_dict()
-        except (runner.IntegrationNotActive, runner.WindowError) as error:
-            raise AirflowFailException(str(error)) from None  # retrying cannot help
-
-    @task
-    def transform(meta: dict) -> list[dict]:
-        from timelines_zoho.sync import runner
-
-        return runner.transform(runner.RunRef.from_dict(meta))
-
-    @task(pool=ZOHO_POOL)
-    def prepare_zoho(meta: dict) -> dict:
-        from timelines_zoho.sync import runner
-
-        return runner.prepare_zoho(runner.RunRef.from_dict(meta))
-
-    @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
-    def load_contacts(meta: dict, shard: dict) -> dict:
-        from timelines_zoho.sync import runner
-
-        return runner.load_contacts(runner.RunRef.from_dict(meta), shard)
-
-    @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
-    def load_notes(meta: dict, shard: dict) -> dict:
-        from timelines_zoho.sync import runner
-
-        return runner.load_notes(runner.RunRef.from_dict(meta), shard)
-
-    @task(pool=ZOHO_POOL, map_index_template="shard {{ task.op_kwargs['shard']['shard'] }}")
-    def attachments(meta: dict, shard: dict) -> dict:
-        from timelines_zoho.sync import runner
-
-        return runner.load_attachments(runner.RunRef.from_dict(meta), shard)
-
-    @task
-    def report(meta: dict) -> str:
-        from timelines_zoho.sync import runner, summary
-
-        return summary.report(runner.open_store(), runner.RunRef.from_dict(meta))
-
-    meta = extract()
-    shards = transform(meta)
-    ready = prepare_zoho(meta)
-    contacts = load_contacts.partial(meta=meta).expand(shard=shards)
-    notes = load_notes.partial(meta=meta).expand(shard=shards)
-    files = attachments.partial(meta=meta).expand(shard=shards)
-    ready >> contacts >> notes >> files >> report(meta)
+    sync_chain(scheduled_start)
 
 
 timelines_zoho_sync()

@@ -17,10 +17,14 @@ from sqlalchemy import Engine, create_engine, delete, event, insert, make_url, s
 from sqlalchemy.orm import Session, sessionmaker
 
 from timelines_zoho.state.inbox import InboxMixin
+from timelines_zoho.state.inbox_watch import InboxWatchMixin
 from timelines_zoho.state.ledgers import LedgerMixin
 from timelines_zoho.state.models import AuditRow, OAuthStateRow, RunItemRow, RunRow, SettingsRow
 from timelines_zoho.state.sync_index import IndexMixin
 from timelines_zoho.state.times import as_utc, utcnow
+
+# Airflow names an asset-triggered run `asset_triggered__…`: the event-driven DAG's runs, each of a few chats.
+EVENT_RUN_PREFIX = "asset_triggered__"
 
 OAUTH_STATE_TTL = timedelta(minutes=10)
 
@@ -100,7 +104,7 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
-class StateStore(LedgerMixin, IndexMixin, InboxMixin):
+class StateStore(LedgerMixin, IndexMixin, InboxMixin, InboxWatchMixin):
     """What the integration knows and has written, in SQLite (default) or PostgreSQL (by URL)."""
 
     def __init__(self, url: str | None = None) -> None:
@@ -298,10 +302,12 @@ class StateStore(LedgerMixin, IndexMixin, InboxMixin):
             return None if row is None else _run_record(row)
 
     def last_successful_window_end(self) -> datetime | None:
-        """Return the end of the latest window that synced successfully."""
+        """Return the end of the latest window that synced successfully (event-driven runs synced only some chats)."""
         with self.session() as session:
             value = session.scalar(
-                select(RunRow.window_end).where(RunRow.status == "success").order_by(RunRow.window_end.desc())
+                select(RunRow.window_end)
+                .where(RunRow.status == "success", RunRow.run_key.not_like(f"{EVENT_RUN_PREFIX}%"))
+                .order_by(RunRow.window_end.desc())
             )
             return as_utc(value)
 

@@ -17,6 +17,7 @@ from airflow.listeners import hookimpl
 log = logging.getLogger(__name__)
 
 DAG_ID = "timelines_zoho_sync"
+DAG_IDS = (DAG_ID, "timelines_zoho_realtime")  # both run the sync's steps and record their runs
 REASON_LIMIT = 500
 # A signed download URL or a token in a query string must not reach the run records the settings page shows.
 _QUERY = re.compile(r"(https?://[^\s?#'\"]+)\?[^\s'\"]*")
@@ -51,7 +52,7 @@ class RunListener:
 
     @hookimpl
     def on_dag_run_failed(self, dag_run: Any, msg: str) -> None:
-        if getattr(dag_run, "dag_id", None) != DAG_ID:
+        if getattr(dag_run, "dag_id", None) not in DAG_IDS:
             return
         try:
             fail_run(dag_run.run_id, f"the Airflow run was marked failed ({msg or 'no reason given'})")

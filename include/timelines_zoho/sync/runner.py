@@ -260,9 +260,13 @@ def run_inline(run_key: str, params: dict[str, Any], interval_start: datetime | 
                interval_end: datetime | None = None, hooks: Hooks | None = None,
                now: datetime | None = None) -> dict[str, Any]:
     """Run every step in this process, in the DAG's order, and return the summary (tests and benchmarks)."""
+    return run_staged(start_and_extract(run_key, params, interval_start, interval_end, hooks, now), hooks)
+
+
+def run_staged(run: RunRef, hooks: Hooks | None = None) -> dict[str, Any]:
+    """Run the steps after extract in this process, in the DAG's order, and return the summary."""
     from timelines_zoho.sync import summary
 
-    run = start_and_extract(run_key, params, interval_start, interval_end, hooks, now)
     shards = transform(run)
     prepare_zoho(run, hooks)
     for step in (load_contacts, load_notes, load_attachments):
