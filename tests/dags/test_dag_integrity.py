@@ -39,3 +39,14 @@ def test_every_dag_has_tags_and_at_least_two_retries(dagbag: DagBag) -> None:
         for task in dag.tasks:
             assert task.retries >= 2, f"{dag_id}.{task.task_id} retries {task.retries}"
             assert task.retry_exponential_backoff
+
+
+def test_realtime_dag_runs_the_sync_steps_on_the_inbox_asset_watched_by_the_inbox_trigger(dagbag: DagBag) -> None:
+    dag = dagbag.get_dag("timelines_zoho_realtime")
+    sync = dagbag.get_dag("timelines_zoho_sync")
+    assert dag is not None and dag.max_active_runs == 1 and dag.catchup is False
+    assert set(dag.task_ids) == set(sync.task_ids) | {"finish"}  # the same chain, and the mark moved last
+    assert "report" in dag.get_task("finish").upstream_task_ids
+    (asset,) = dag.timetable.asset_condition.objects
+    (watcher,) = asset.watchers
+    assert type(watcher.trigger).__name__ == "InboxTrigger"
