@@ -150,3 +150,41 @@ def test_an_event_driven_run_racing_the_scheduled_run_over_the_same_chats_duplic
     # What one run left to the other (a claim it held) the next scheduled run completes, still once.
     runner.run_inline("scheduled__after", DAY, now=now + timedelta(minutes=11))
     assert _missing(sync, texts) == [] and _duplicated_notes(sync) == []
+
+
+def test_activation_subscribes_the_receiver_and_deactivation_removes_it(sync: Sync, monkeypatch) -> None:
+    from timelines_zoho.hooks.timelinesai import TimelinesAIHook
+    from timelines_zoho.settings import Actor, Lifecycle
+    from timelines_zoho.settings import webhooks as subscriptions
+    from timelines_zoho_sandbox import sandbox_wiring
+
+    hook, admin = TimelinesAIHook(), Actor("admin", is_admin=True)
+    assert subscriptions.status(sync.store, hook).summary == subscriptions.POLLING_ONLY  # no receiver configured
+    server = serve_app(lambda url: create_receiver_app(sync.store))
+    try:
+        monkeypatch.setenv(subscriptions.URL_ENV, server.url)
+        Lifecycle(sync.store).deactivate(admin)
+        sandbox_wiring.activate(sync.store)
+        sandbox_wiring.activate(sync.store)  # already active: nothing more is subscribed
+        ours = [s for s in hook.list_webhooks() if s["url"].startswith(server.url)]
+        assert sorted(s["event_type"] for s in ours) == sorted(subscriptions.EVENT_TYPES)
+        assert len({s["url"] for s in ours}) == 1
+        sync.timelines.add_messages(_persons(1)[0]["id"], [{"text": "hello through the subscription"}])
+        assert sync.timelines.wait_for_deliveries(timeout=30)["idle"]
+        shown = subscriptions.status(sync.store, hook)
+        assert shown.subscribed == sorted(subscriptions.EVENT_TYPES) and shown.errors == 0
+        assert shown.last_delivery is not None and shown.backlog_chats == 1
+        secret = ours[0]["url"].rsplit("/", 1)[1]
+        assert secret not in json_of(sync.store.audit_log(20))  # the URL's secret is in no record
+        Lifecycle(sync.store).deactivate(admin)
+        assert [s for s in hook.list_webhooks() if s["url"].startswith(server.url)] == []
+        assert subscriptions.status(sync.store, hook).subscribed == []
+    finally:
+        server.stop()
+
+
+def json_of(entries: list) -> str:
+    import dataclasses
+    import json
+
+    return json.dumps([dataclasses.asdict(e) for e in entries], default=str)

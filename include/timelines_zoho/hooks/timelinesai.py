@@ -258,6 +258,33 @@ class TimelinesAIHook(BaseHook):
         """Yield the workspace's teammates."""
         yield from (self._get("/workspace/teammates") or {}).get("teammates") or []
 
+    # -- webhook subscriptions (§9.1) -------------------------------------------------------------------------
+
+    def list_webhooks(self) -> list[dict]:
+        """Return the workspace's webhook subscriptions (WebhookInfo: id, event_type, url, enabled, errors_counter)."""
+        data = self._get("/webhooks")
+        if isinstance(data, dict):  # the spec returns a list; tolerate it wrapped
+            data = data.get("webhooks")
+        return list(data or [])
+
+    def subscribe_webhook(self, event_type: str, url: str) -> dict:
+        """Subscribe `url` to `event_type`; the API is idempotent on the pair, so a resend cannot duplicate it."""
+        return self._send("POST", "/webhooks", json={"event_type": event_type, "url": url}, idempotent=True)
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        """Remove one subscription (deleting it twice is harmless: it is gone either way)."""
+        self._send("DELETE", f"/webhooks/{webhook_id}", idempotent=True)
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.get_conn()
+        assert self._transport is not None
+        response = self._transport.request(
+            method, f"{self.base_url}{path}", endpoint=endpoint_label(method, path),
+            headers={"Authorization": f"Bearer {self._token}"}, **kwargs,
+        )
+        body = json_body(response)
+        return body.get("data") if isinstance(body, dict) else None
+
     def get_me(self) -> dict:
         """Return the teammate the token belongs to (its `role` tells whether it is the Owner)."""
         data = self._get("/workspace/teammates/me") or {}

@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from timelines_zoho.settings import connections, fields, oauth
+from timelines_zoho.settings import connections, fields, oauth, webhooks
 from timelines_zoho.settings.activation import activate_in_zoho
 from timelines_zoho.settings.connect import Workspace, connect_timelines, describe_workspace
 from timelines_zoho.settings.errors import PermissionDenied, SettingsError, SettingsLocked
@@ -208,6 +208,7 @@ class Lifecycle:
         self.store.save_settings(clean, actor.name)
         self.store.set_active(True, actor.name, test_record_id=record_id)
         log.info("integration activated by %s with test record %s", actor.name, record_id)
+        webhooks.after_activation(self.store, actor.name)
         return self.settings()
 
     def deactivate(self, actor: Actor) -> IntegrationSettings:
@@ -216,6 +217,7 @@ class Lifecycle:
         if not self.settings().active:
             raise SettingsError("The integration is not active.")
         self.store.set_active(False, actor.name)
+        webhooks.after_deactivation(self.store, actor.name)
         return self.settings()
 
     def audit_log(self, limit: int = 20) -> list[dict[str, Any]]:
