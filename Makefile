@@ -41,6 +41,8 @@ sandbox: $(BIN)/.installed
 BENCH ?= W0,W1,W2
 bench: $(BIN)/.installed
 	$(BIN)/python -m timelines_zoho_sandbox.bench --workloads $(BENCH)
+	# After the table (which rewrites benchmarks.json): the webhook path's calls per message and latency.
+	$(BIN)/python -m timelines_zoho_sandbox.bench.webhook_path
 
 ## Run the reliability and security suite and print its table of figures.
 reliability: $(BIN)/.installed
