@@ -94,7 +94,8 @@ def status(store: StateStore, timelines: Any) -> WebhookStatus:
     last = newest.isoformat() if newest else None
     if base is None:
         return WebhookStatus(False, [], 0, last, backlog, POLLING_ONLY)
-    ours = [s for s in timelines.list_webhooks() if _ours(s, base) and s.get("enabled", True)]
+    listed = timelines.list_webhooks() if timelines is not None else []  # None: TimelinesAI is not connected
+    ours = [s for s in listed if _ours(s, base) and s.get("enabled", True)]
     subscribed = sorted({s["event_type"] for s in ours})
     errors = sum(int(s.get("errors_counter") or 0) for s in ours)
     summary = (f"Webhooks deliver {', '.join(subscribed)} to the receiver; {backlog} chats wait for a run."

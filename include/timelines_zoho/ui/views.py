@@ -47,6 +47,15 @@ def _service_call(what: str, call: Any) -> tuple[Any, str | None]:
         return None, f"{what} failed: cannot reach the service ({type(exc).__name__})."
 
 
+def _webhook_status(lifecycle: Lifecycle) -> dict[str, Any]:
+    from timelines_zoho.hooks.timelinesai import TimelinesAIHook
+    from timelines_zoho.settings import connections, webhooks
+
+    if connections.get_fields(lifecycle.timelines_conn_id) is None:  # nothing can be subscribed yet
+        return asdict(webhooks.status(lifecycle.store, None))
+    return asdict(webhooks.status(lifecycle.store, TimelinesAIHook(lifecycle.timelines_conn_id)))
+
+
 def page_context(lifecycle: Lifecycle, draft: IntegrationSettings | None = None) -> dict[str, Any]:
     """Gather everything the page renders; `draft` is an unsaved form to show again (after a refusal)."""
     saved = lifecycle.settings()
@@ -65,6 +74,8 @@ def page_context(lifecycle: Lifecycle, draft: IntegrationSettings | None = None)
         "audit": lifecycle.audit_log(10),
     }
     context["chart"] = notes_per_day(context["runs"])
+    context["webhooks"], context["webhooks_error"] = _service_call("Reading the webhook subscriptions",
+                                                                   lambda: _webhook_status(lifecycle))
     if zoho is None or saved.active:
         return context
     destinations, error = _service_call("Reading the Zoho modules", lifecycle.destinations)
