@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=6000, help="messages in a newly seeded workspace")
     parser.add_argument("--var", default=str(ROOT / "var"), help="where state is kept (default ./var)")
     parser.add_argument("--serve", action="store_true", help="keep the sandbox running afterwards")
+    parser.add_argument("--live", action="store_true", help="then send new messages through the webhook path")
     args = parser.parse_args(argv)
     var = Path(args.var).resolve()
     configure_airflow_home(var)
@@ -157,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         sandbox_wiring.ensure_pool()
         summaries = [_run_day(day) for day in days]
         _print_total(_total(summaries), days, served.zoho_url, args.serve or started is None)
+        if args.live:
+            from timelines_zoho_sandbox.live import run_live
+
+            run_live(store, timelines, zoho)
         if args.serve and started is not None:
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())  # `kill` too withdraws serving.json

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def _wire(folder: Path) -> tuple[TimelinesAISandboxAdmin, ZohoSandboxAdmin, Stat
     return timelines, zoho, store, running
 
 
-def _subscribe(timelines: TimelinesAISandboxAdmin, store: StateStore) -> object:
+def subscribe_receiver(timelines: TimelinesAISandboxAdmin, store: StateStore) -> object:
+    """Serve a receiver over `store` and subscribe it to message:new; return the running server."""
     secret = ReceiverSecret(store).rotate()
     server = serve_app(lambda url: create_receiver_app(store))
     api = requests.Session()
@@ -75,7 +77,7 @@ def measure(waves: int, per_wave: int, chats_per_wave: int, pause: float) -> dic
         now = datetime.now(timezone.utc)
         runner.run_inline("scheduled__history", {"window_start": (now - timedelta(days=1)).isoformat(),
                                                  "window_end": now.isoformat()})
-        receiver = _subscribe(timelines, store)
+        receiver = subscribe_receiver(timelines, store)
         timelines.faults(latency_ms=LATENCY_MS)
         zoho.faults(latency_ms=LATENCY_MS)
         # Chats the history gave a note: the others (no phone, broadcasts) are excluded by design, not late.
@@ -90,9 +92,9 @@ def measure(waves: int, per_wave: int, chats_per_wave: int, pause: float) -> dic
 
         def collect() -> None:
             with lock:
-                _collect(zoho, created, landed)
+                collect_landed(zoho, created, landed)
 
-        dispatcher = threading.Thread(target=_run_dispatcher, args=(store, stop, runs, collect), daemon=True)
+        dispatcher = threading.Thread(target=run_dispatcher, args=(store, stop, runs, collect), daemon=True)
         dispatcher.start()
         try:
             for wave in range(waves):
@@ -132,7 +134,7 @@ def measure(waves: int, per_wave: int, chats_per_wave: int, pause: float) -> dic
         return figures
 
 
-def _run_dispatcher(store: StateStore, stop: threading.Event, runs: list[float], collect) -> None:
+def run_dispatcher(store: StateStore, stop: threading.Event, runs: list[float], collect: Callable[[], None]) -> None:
     """What the triggerer and the scheduler do: wait for the trigger's event, then run the event-driven DAG."""
     async def next_event() -> bool:
         async for _ in InboxTrigger(poll_interval=0.5, state_url=store.url).run():
@@ -144,7 +146,7 @@ def _run_dispatcher(store: StateStore, stop: threading.Event, runs: list[float],
             asyncio.run(asyncio.wait_for(next_event(), 2.0))
         except TimeoutError:
             continue
-        if realtime.run_inline(f"bench-{len(runs)}") is not None:
+        if realtime.run_inline(f"{time.time_ns()}") is not None:
             runs.append(time.time())
             collect()
 
@@ -155,7 +157,7 @@ def timelines_chats(timelines: TimelinesAISandboxAdmin) -> list[dict]:
     return api.get(f"{timelines.api_url}/chats", timeout=30).json()["data"]["chats"]
 
 
-def _collect(zoho: ZohoSandboxAdmin, created: dict[str, float], landed: dict[str, float]) -> None:
+def collect_landed(zoho: ZohoSandboxAdmin, created: dict[str, float], landed: dict[str, float]) -> None:
     """Stamp each message whose text a Zoho note now holds with the time it was first seen there."""
     content = "\n".join(n["Note_Content"] for n in zoho.state()["records"]["Notes"])
     now = time.time()
