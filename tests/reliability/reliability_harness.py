@@ -232,7 +232,8 @@ def lost_messages(wired: Wired, dump: dict[str, Any],
     notes: dict[tuple[str, str], list[str]] = {}
     for note in dump["records"].get("Notes", []):
         notes.setdefault((note["Parent_Id"]["id"], note.get("Note_Title")), []).append(note.get("Note_Content") or "")
-    names = {r["id"]: r.get("Last_Name") for r in dump["records"].get("Contacts", [])}
+    # A person's name in Zoho, as titles carry it: First_Name + Last_Name (Zoho's Full_Name).
+    names = {r["id"]: r.get("Full_Name") or r.get("Last_Name") for r in dump["records"].get("Contacts", [])}
     lost = []
     for uid, (chat, title, content, day, part, parts) in expected.items():
         link = links.get(chat)
