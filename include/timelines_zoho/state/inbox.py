@@ -6,8 +6,13 @@ landed (what an event-driven run syncs) and the poll cursor: the newest message 
 Webhook arrivals never move the cursor: a delivery can overtake one that was lost, and a poll that started
 after the newer one would skip the lost one for good.
 
-Pruning drops messages older than a cut-off by message time; cursors stay. A day's note after a prune is
-rebuilt by reading that day from TimelinesAI again (its `after`/`before` window), which lands it here again.
+Each cursor also says since when the inbox holds the chat contiguously up to it (`covered_since`): a poll may
+read only what follows the cursor, and render a day from the inbox, only when that day starts at or after it.
+
+Pruning drops messages older than a cut-off by message time (a successful run prunes what is older than
+`INBOX_RETENTION` before its clock) and raises every chat's `covered_since` to the cut-off; cursors stay. So a
+day that is no longer whole here is never rendered from the inbox: the next run that needs it reads that day
+from TimelinesAI again (its `after`/`before` window), which lands its messages here again, and renders it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Index, String, Text, case, delete, func, select
+from sqlalchemy import DateTime, Index, String, Text, bindparam, case, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from timelines_zoho.state.base import StoreBase, chunks
@@ -27,6 +32,10 @@ from timelines_zoho.state.times import as_utc, utcnow
 
 SOURCES = ("webhook", "poll")
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S %z"  # TimelinesAI's, in the workspace's offset
+
+
+def _json(message: dict) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
 class InboxMessageRow(Base):
@@ -39,17 +48,20 @@ class InboxMessageRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text)
     landed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    __table_args__ = (Index("ix_tz_inbox_messages_chat_ts", "chat_id", "ts"), Index("ix_tz_inbox_messages_ts", "ts"))
+    __table_args__ = (Index("ix_tz_inbox_messages_chat_ts", "chat_id", "ts"), Index("ix_tz_inbox_messages_ts", "ts"),
+                      Index("ix_tz_inbox_messages_landed_at", "landed_at"))
 
 
 class InboxChatRow(Base):
-    """A chat's inbox state: when an entry last landed, and the poll cursor (uid and instant of the message)."""
+    """A chat's inbox state: when an entry last landed, the poll cursor (uid and instant of the message), and
+    since when the inbox holds every message of the chat up to the cursor."""
 
     __tablename__ = "tz_inbox_chats"
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_entry_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     cursor_uid: Mapped[str | None] = mapped_column(String(100))
     cursor_ts: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    covered_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_tz_inbox_chats_last_entry", "last_entry_at"),)
 
 
@@ -78,10 +90,12 @@ class InboxMessage:
 
 @dataclass(frozen=True)
 class PollCursor:
-    """Where a chat's next poll starts: after this message (`after_message`), written at `ts`."""
+    """Where a chat's next poll starts: after this message (`after_message`), written at `ts`; the inbox holds
+    every message of the chat from `covered_since` up to it (None: unknown, so no day is rendered from it)."""
 
     uid: str
     ts: dt.datetime
+    covered_since: dt.datetime | None = None
 
 
 class InboxMixin(StoreBase):
@@ -100,8 +114,8 @@ class InboxMixin(StoreBase):
         now = utcnow()
         table = InboxMessageRow.__table__
         rows = list({
-            m.uid: {"message_uid": m.uid, "chat_id": m.chat_id, "ts": m.ts, "source": source,
-                    "message": json.dumps(m.message, ensure_ascii=False, separators=(",", ":")), "landed_at": now}
+            m.uid: {"message_uid": m.uid, "chat_id": m.chat_id, "ts": m.ts.astimezone(dt.timezone.utc), "source": source,
+                    "message": _json(m.message), "landed_at": now}
             for m in messages
         }.values())
         new: set[str] = set()
@@ -111,6 +125,21 @@ class InboxMixin(StoreBase):
                 new.update(session.scalars(stmt.returning(table.c.message_uid), list(part)))
             chats = sorted({m.chat_id for m in messages if m.uid in new})
             self._mark_entries(session, chats, now)
+        return [uid for uid in dict.fromkeys(m.uid for m in messages) if uid in new]
+
+    def land_polled(self, messages: Sequence[InboxMessage]) -> list[str]:
+        """Land messages a poll read; one already held takes the copy just read. Return the uids that were new.
+
+        A poll reads TimelinesAI itself, so its copy is the source's now: an attachment URL that is valid again,
+        a later status. Deliveries never overwrite (`add_to_inbox`), so a replayed webhook cannot either.
+        """
+        new = set(self.add_to_inbox(messages, "poll"))
+        table = InboxMessageRow.__table__
+        stmt = update(table).where(table.c.message_uid == bindparam("held_uid")).values(message=bindparam("copy"))
+        known = {m.uid: _json(m.message) for m in messages if m.uid not in new}
+        with self.session() as session:
+            for part in chunks(sorted(known)):
+                session.execute(stmt, [{"held_uid": uid, "copy": known[uid]} for uid in part])
         return [uid for uid in dict.fromkeys(m.uid for m in messages) if uid in new]
 
     def touch_inbox_chats(self, chat_ids: Iterable[str]) -> None:
@@ -147,21 +176,31 @@ class InboxMixin(StoreBase):
             return [json.loads(row) for row in rows]
 
     def set_poll_cursors(self, cursors: dict[str, PollCursor]) -> None:
-        """Move chats' poll cursors forward (a cursor never goes back: a late, older read leaves it alone)."""
+        """Move chats' poll cursors forward (a cursor never goes back: a late, older read leaves it alone).
+
+        `covered_since` moves with a cursor that advances; on the same cursor the earlier coverage wins.
+        """
         if not cursors:
             return
         table = InboxChatRow.__table__
         stmt = self._insert(table)
-        newer = (table.c.cursor_ts.is_(None)) | (stmt.excluded.cursor_ts > table.c.cursor_ts)
+        new = stmt.excluded
+        newer = (table.c.cursor_ts.is_(None)) | (new.cursor_ts > table.c.cursor_ts)
+        same = table.c.cursor_uid == new.cursor_uid
+        wider = same & new.covered_since.is_not(None) & (
+            table.c.covered_since.is_(None) | (new.covered_since < table.c.covered_since)
+        )
         stmt = stmt.on_conflict_do_update(
             index_elements=["chat_id"],
             set_={
-                "cursor_uid": case((newer, stmt.excluded.cursor_uid), else_=table.c.cursor_uid),
-                "cursor_ts": case((newer, stmt.excluded.cursor_ts), else_=table.c.cursor_ts),
+                "cursor_uid": case((newer, new.cursor_uid), else_=table.c.cursor_uid),
+                "cursor_ts": case((newer, new.cursor_ts), else_=table.c.cursor_ts),
+                "covered_since": case((newer | wider, new.covered_since), else_=table.c.covered_since),
             },
         )
         rows = [
-            {"chat_id": c, "last_entry_at": None, "cursor_uid": p.uid, "cursor_ts": p.ts.astimezone(dt.timezone.utc)}
+            {"chat_id": c, "last_entry_at": None, "cursor_uid": p.uid, "cursor_ts": p.ts.astimezone(dt.timezone.utc),
+             "covered_since": p.covered_since and p.covered_since.astimezone(dt.timezone.utc)}
             for c, p in cursors.items()
         ]
         with self.session() as session:
@@ -174,13 +213,20 @@ class InboxMixin(StoreBase):
             for part in chunks(sorted(set(chat_ids))):
                 query = select(InboxChatRow).where(InboxChatRow.chat_id.in_(part), InboxChatRow.cursor_uid.is_not(None))
                 for row in session.scalars(query):
-                    out[row.chat_id] = PollCursor(row.cursor_uid, as_utc(row.cursor_ts))  # type: ignore[arg-type]
+                    out[row.chat_id] = PollCursor(row.cursor_uid, as_utc(row.cursor_ts),  # type: ignore[arg-type]
+                                                  as_utc(row.covered_since))
         return out
 
     def prune_inbox(self, before: dt.datetime) -> int:
-        """Delete messages written before `before`; return how many. Cursors and chat marks stay."""
+        """Delete messages written before `before`; return how many. Cursors and chat marks stay, and no chat
+        counts as covered before `before` any more (so a pruned day is read from TimelinesAI again)."""
+        cut = before.astimezone(dt.timezone.utc)
+        chats = InboxChatRow
         with self.session() as session:
-            return session.execute(delete(InboxMessageRow).where(InboxMessageRow.ts < before.astimezone(dt.timezone.utc))).rowcount or 0
+            session.execute(
+                update(chats).where(chats.cursor_uid.is_not(None), chats.covered_since < cut).values(covered_since=cut)
+            )
+            return session.execute(delete(InboxMessageRow).where(InboxMessageRow.ts < cut)).rowcount or 0
 
     def inbox_size(self) -> tuple[int, dt.datetime | None]:
         """Return how many messages the inbox holds and when the newest one landed."""

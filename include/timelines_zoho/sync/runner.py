@@ -20,12 +20,13 @@ import pandas as pd
 from timelines_zoho.state import IntegrationSettings, StateStore
 from timelines_zoho.sync import staging
 from timelines_zoho.sync.destination import Destination
-from timelines_zoho.sync.extract import extract
 from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.load_attachments import AttachmentLoader
 from timelines_zoho.sync.load_contacts import ContactLoader
 from timelines_zoho.sync.load_notes import NoteLoader
 from timelines_zoho.sync.phone_index import refresh_index
+from timelines_zoho.sync.poll import poll, polled_through
+from timelines_zoho.sync.poll import stage as stage_poll
 from timelines_zoho.sync.run_ref import RunRef, StagedInput
 from timelines_zoho.sync.window import WindowError, resolve_window
 from timelines_zoho.transform.contacts import ACCOUNT_FIELDS, CHAT_FIELDS
@@ -116,7 +117,8 @@ def start_and_extract(
     now = now or datetime.now(timezone.utc)
     tz = settings.timezone or "UTC"
     window = resolve_window(params=params, interval_start=interval_start, interval_end=interval_end,
-                            last_success_end=store.last_successful_window_end(), now=now, manual=manual, tz=tz)
+                            last_success_end=polled_through(store) or store.last_successful_window_end(), now=now,
+                            manual=manual, tz=tz)
     run_id = store.start_run(run_key, window.start, window.end)
     folder = staging.run_dir(run_key)
     run = RunRef(run_id, run_key, staging.ref_of(folder), window, tz, bool(params.get("dry_run")), now)
@@ -133,8 +135,10 @@ def start_and_extract(
             retry_chats.append(item.item_id)
     chat_ids = [str(c).strip() for c in (params.get("chat_ids") or []) if str(c).strip()]
     timelines = hooks.timelines()
-    raw = extract(timelines, window, tz, chat_ids=chat_ids or None, retry_chats=retry_chats,
+    polled = poll(timelines, store, window, tz, chat_ids=chat_ids or None, retry_chats=retry_chats,
                   retry_days=retry_days, full_pass=full_pass and not chat_ids)
+    raw = polled.extracted
+    stage_poll(polled, folder)
     if full_pass and not chat_ids:
         store.set_meta(LAST_FULL_PASS, now.isoformat())
     run = run.with_staged(StagedInput(**{

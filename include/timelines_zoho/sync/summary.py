@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 from timelines_zoho.state import StateStore
-from timelines_zoho.sync import staging
+from timelines_zoho.sync import poll, staging
 from timelines_zoho.sync.run_ref import RunRef
 
 COUNTED = {
@@ -82,7 +82,9 @@ def render(summary: dict[str, Any]) -> str:
 
 
 def finish(store: StateStore, run: RunRef) -> dict[str, Any]:
-    """Close the run as successful with its summary, drop its staged files, and return the summary."""
+    """Move the poll cursors, close the run as successful with its summary, drop its staged files, and return
+    the summary."""
+    poll.commit(store, run)
     summary = build_summary(store, run)
     store.finish_run(run.run_id, "success", summary)
     staging.clean_run(run.run_key)
