@@ -1,5 +1,8 @@
 """Extract: the chats active in a window and their messages for the whole calendar days the window touches.
 
+Runs read through the inbox (sync/poll.py), which uses this module's listing and whole-day reads and adds the
+per-chat cursors; `extract` itself reads whole days with no state (ranges of history, tests).
+
 Decisions:
 
 - `/chats` is ordered by last message, newest first. Paging stops once a full page (50) of chats in a row is

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from timelines_zoho_sandbox.bench import report
+from timelines_zoho_sandbox.bench import hourly, report
 
 ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_BUDGETS = {"W0": 600, "W1": 2_400, "W2": 3_600}  # seconds each workload's process may take
@@ -67,6 +67,20 @@ def transform_figures(messages: int = 1_000_000, chats: int = 50_000) -> dict[st
             "messages_per_second": number(r"([\d,]+) msgs/s wall"), "peak_rss_mib": number(r"peak RSS: ([\d,]+) MiB")}
 
 
+def polling_figures(scale: int, budget: float = 2_400) -> dict[str, Any]:
+    """Measure the polling-cost bar (hourly.py) in a child process; a timeout is reported, not raised."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    try:
+        subprocess.run([sys.executable, "-m", "timelines_zoho_sandbox.bench.hourly", "--scale", str(scale),
+                        "--out", str(out)], env=_child_env(), timeout=budget, check=True, stdout=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return {"error": f"over its {budget:.0f} s budget"}
+    except subprocess.CalledProcessError as error:
+        return {"error": f"exited with {error.returncode}"}
+    return json.loads(out.read_text())
+
+
 DAG_PARSE = """
 import time
 from airflow.models import DagBag
@@ -98,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chart", default=str(ROOT / "docs" / "benchmarks.png"))
     parser.add_argument("--include", action="append", default=[],
                         help="JSON of a workload measured separately (--one), added to the table")
+    parser.add_argument("--polling-scale", type=int, default=10,
+                        help="W1 divided by this for the 24-hourly-runs bar (1: W1 itself, 0: skip it)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -110,7 +126,11 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, Any] = {"workloads": measured + [json.loads(Path(p).read_text()) for p in args.include]}
     results["transform"] = transform_figures()
     results["dag_parse"] = dag_parse_seconds()
+    if args.polling_scale:
+        results["polling"] = polling_figures(args.polling_scale)
     Path(args.results).write_text(json.dumps(results, indent=1, default=str))
     print(report.table(results))
+    if "polling" in results:
+        print(results["polling"].get("error") or hourly.line(results["polling"]))
     report.chart(results, Path(args.chart))
     print(f"\nresults: {args.results}\nchart:   {args.chart}")
