@@ -117,3 +117,21 @@ def test_racing_writers_of_one_uid_see_it_new_exactly_once(store):
     for thread in threads:
         thread.join()
     assert sorted(results) == [[]] * 5 + [["raced"]]
+
+
+def test_a_cursor_carries_its_coverage_and_a_prune_raises_it_to_the_cut(store):
+    day, later = dt.datetime(2026, 4, 4, 22, tzinfo=UTC), dt.datetime(2026, 4, 5, 9, tzinfo=UTC)
+    store.set_poll_cursors({"7001": PollCursor("p1", later, covered_since=day)})
+    store.set_poll_cursors({"7001": PollCursor("p1", later, covered_since=day - dt.timedelta(days=1))})  # wider
+    assert store.poll_cursors(["7001"])["7001"].covered_since == day - dt.timedelta(days=1)
+    store.prune_inbox(day)
+    assert store.poll_cursors(["7001"]) == {"7001": PollCursor("p1", later, covered_since=day)}
+
+
+def test_a_poll_refreshes_a_held_copy_and_a_delivery_never_does(store):
+    store.add_to_inbox([_message("u1", "2026-04-05 10:00:00 +0200", text="first")], "webhook")
+    assert store.land_polled([_message("u1", "2026-04-05 10:00:00 +0200", text="as TimelinesAI has it")]) == []
+    store.add_to_inbox([_message("u1", "2026-04-05 10:00:00 +0200", text="replayed")], "webhook")
+    assert [m["text"] for m in store.inbox_chat_day("7001", dt.date(2026, 4, 5), "Europe/Warsaw")] == [
+        "as TimelinesAI has it"
+    ]
