@@ -101,7 +101,7 @@ def test_a_run_that_fails_moves_no_cursor_so_the_next_reads_the_same_messages(sy
     cursors = sync.store.poll_cursors(sync.store.chats_with_new_entries(DAY_START - timedelta(days=1)))
     sync.timelines.set_clock((DAY_START + timedelta(hours=10, minutes=5)).isoformat())
     meta = runner.start_and_extract("crashed", _hour(9), None, None, now=DAY_START + timedelta(hours=10, minutes=5))
-    crashed = staging.read_frame(meta["messages"])
+    crashed = staging.read_frame(meta.input.messages)
     assert len(crashed) > 0  # ... and the run dies here, before its end
     assert sync.store.poll_cursors(cursors) == cursors
     again = _hourly(sync, 9, key="retried")
@@ -125,7 +125,7 @@ def test_a_pruned_day_is_read_from_timelinesai_again_so_its_note_stays_whole(syn
     now = DAY_START + timedelta(hours=10, minutes=5)
     sync.timelines.set_clock(now.isoformat())
     meta = runner.start_and_extract("after the prune", _hour(9), None, None, now=now)
-    staged = staging.read_frame(meta["messages"])
+    staged = staging.read_frame(meta.input.messages)
     chats = sorted(set(staged["chat_id"].astype(str)))
     # Each chat's day is staged whole, as a whole-day read returns it, not only what followed its cursor.
     whole = extract(TimelinesAIHook(), Window(DAY_START, now), TZ, chat_ids=chats).messages

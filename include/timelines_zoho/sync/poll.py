@@ -3,9 +3,9 @@
 Decisions:
 
 - A window that starts where the last run over the whole workspace ended (POLLED_THROUGH) is new time. Its
-  chat listing stops at that run's high-water mark (the newest `last_message_timestamp` it listed, less
-  HIGH_WATER_MARGIN for messages that become visible a little late), after a full page of older chats in a row
-  as before. A listed chat whose last message is its poll cursor has nothing new and is not read. A chat whose
+  chat listing stops at that run's high-water mark (the newest `last_message_timestamp` it listed), after a
+  full page of chats no newer than it in a row, as before; so an idle run reads one page. A chat at the mark's
+  own second was read by that run. A listed chat whose last message is its poll cursor has nothing new and is not read. A chat whose
   cursor's day the inbox covers (state/inbox.py), in a window that does not reach before that day, is read with
   `after_message`: only what is new.
 - Everything else reads whole days, as extract.py does: a window that starts earlier (a re-run, a backfill),
@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 HIGH_WATER = "listing_high_water"
 POLLED_THROUGH = "polled_through"
 STAGED = "poll.json"  # in the run's folder
-HIGH_WATER_MARGIN = timedelta(minutes=10)
+TIMESTAMP_STEP = timedelta(seconds=1)  # TimelinesAI's timestamps are whole seconds
 INBOX_RETENTION = timedelta(days=14)  # before the window's start: the event-driven runs need only recent days
 
 
@@ -119,7 +119,7 @@ def _listing(source: ChatSource, store: StateStore, window: Window, span: Window
     if full_pass:
         since = span.start - SAFETY_MARGIN
     elif mark and new_time:
-        since = mark - HIGH_WATER_MARGIN
+        since = mark + TIMESTAMP_STEP
     else:
         since = window.start - SAFETY_MARGIN
     listed, newest = [], mark if new_time else None
