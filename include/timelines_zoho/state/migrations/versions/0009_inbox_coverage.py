@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0011"  # chained after main's 0011 at rebase
 branch_labels = None
 depends_on = None
 
