@@ -45,6 +45,14 @@ def test_only_chats_with_new_messages_count_as_new_entries_and_a_replay_marks_no
     assert store.chats_with_new_entries(after_first - dt.timedelta(minutes=1)) == ["1", "2", "3"]
 
 
+def test_a_poll_s_messages_are_no_news_for_the_event_driven_path(store):
+    before = dt.datetime.now(UTC) - dt.timedelta(minutes=1)
+    assert store.add_to_inbox([_message("p1", "2026-04-05 10:00:00 +0200", chat_id=5)], "poll") == ["p1"]
+    assert store.chats_with_new_entries(before) == []
+    store.add_to_inbox([_message("w1", "2026-04-05 10:05:00 +0200", chat_id=5)], "webhook")
+    assert store.chats_with_new_entries(before) == ["5"]
+
+
 def test_a_chat_day_is_the_calendar_day_in_the_workspace_timezone_across_dst(store):
     # Europe/Warsaw moved from +0100 to +0200 at 02:00 on 2026-03-29: that day has 23 hours.
     stamps = {

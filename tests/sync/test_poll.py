@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sync_support import END, TZ, Sync
+from sync_support import END, TZ, Sync, workspace
 
 from timelines_zoho.hooks.timelinesai import TimelinesAIHook
 from timelines_zoho.state import InboxMessage
@@ -98,7 +98,7 @@ def test_hourly_runs_leave_zoho_as_one_daily_run(sync: Sync, emulators, tmp_path
 
 def test_a_run_that_fails_moves_no_cursor_so_the_next_reads_the_same_messages(sync: Sync) -> None:
     _hourly(sync, 8)
-    cursors = sync.store.poll_cursors(sync.store.chats_with_new_entries(DAY_START - timedelta(days=1)))
+    cursors = sync.store.poll_cursors([str(chat["id"]) for chat in workspace()])
     sync.timelines.set_clock((DAY_START + timedelta(hours=10, minutes=5)).isoformat())
     meta = runner.start_and_extract("crashed", _hour(9), None, None, now=DAY_START + timedelta(hours=10, minutes=5))
     crashed = staging.read_frame(meta.input.messages)
@@ -111,7 +111,7 @@ def test_a_run_that_fails_moves_no_cursor_so_the_next_reads_the_same_messages(sy
 def test_a_chat_scoped_run_moves_neither_the_mark_nor_the_point_a_manual_run_resumes_from(sync: Sync) -> None:
     _hourly(sync, 8)
     mark, through = sync.store.get_meta(poll.HIGH_WATER), poll.polled_through(sync.store)
-    chat = sorted(sync.store.chats_with_new_entries(DAY_START))[0]
+    chat = sorted(sync.store.poll_cursors([str(chat["id"]) for chat in workspace()]))[0]
     _hourly(sync, 12, key="one chat", chat_ids=[chat])
     assert sync.store.get_meta(poll.HIGH_WATER) == mark and poll.polled_through(sync.store) == through
     manual = runner.run_inline("manual", {}, now=DAY_START + timedelta(hours=13, minutes=5))

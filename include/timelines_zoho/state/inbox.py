@@ -104,8 +104,9 @@ class InboxMixin(StoreBase):
     def add_to_inbox(self, messages: Sequence[InboxMessage], source: str) -> list[str]:
         """Land messages not seen before (first one wins); return the uids that were new, each once, in input order.
 
-        The chats of new messages are marked in the same transaction, so a run that reads "chats with new
-        entries" never misses a message that is already durable.
+        The chats of new delivered messages are marked in the same transaction, so a run that reads "chats with
+        new entries" never misses a message that is already durable. A poll's messages mark nothing: the run that
+        polled them syncs them, and a mark would only start an event-driven run that writes nothing.
         """
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}")
@@ -123,8 +124,8 @@ class InboxMixin(StoreBase):
             for part in chunks(rows):
                 stmt = self._insert(table).on_conflict_do_nothing(index_elements=["message_uid"])
                 new.update(session.scalars(stmt.returning(table.c.message_uid), list(part)))
-            chats = sorted({m.chat_id for m in messages if m.uid in new})
-            self._mark_entries(session, chats, now)
+            if source != "poll":
+                self._mark_entries(session, sorted({m.chat_id for m in messages if m.uid in new}), now)
         return [uid for uid in dict.fromkeys(m.uid for m in messages) if uid in new]
 
     def land_polled(self, messages: Sequence[InboxMessage]) -> list[str]:
