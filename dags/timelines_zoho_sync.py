@@ -54,6 +54,13 @@ CRONS = {"hourly": "0 * * * *", "daily": "0 0 * * *"}
                           description="Only these TimelinesAI chat ids (leave empty for every chat)"),
         "dry_run": Param(False, type="boolean", description="Match and plan, write nothing to Zoho"),
         "full_pass": Param(False, type="boolean", description="List every chat instead of stopping early"),
+        "history_import": Param(False, type="boolean",
+                                description="Import the window's history within what the vendors have left; "
+                                            "without a window, continue the last import"),
+        "max_timelines_calls": Param(None, type=["null", "integer"], minimum=1,
+                                     description="History import: spend at most this many TimelinesAI calls"),
+        "timelines_rate": Param(None, type=["null", "number"], exclusiveMinimum=0, maximum=30,
+                                description="History import: TimelinesAI requests per second (default 2)"),
     },
 )
 def timelines_zoho_sync() -> None:

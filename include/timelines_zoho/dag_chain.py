@@ -53,7 +53,7 @@ def sync_chain(start: Callable[[dict], dict], finish: Callable[[dict], None] | N
 
         try:
             return start(get_current_context())
-        except (runner.IntegrationNotActive, runner.WindowError) as error:
+        except (runner.IntegrationNotActive, runner.WindowError, runner.BudgetRefused) as error:
             raise AirflowFailException(str(error)) from None  # retrying cannot help
 
     @task

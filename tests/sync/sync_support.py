@@ -109,6 +109,27 @@ def chats_by_url(chats: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {absolute(chat["chat_url"]): chat for chat in chats}
 
 
+def normalised(dump: dict[str, Any]) -> dict[str, Any]:
+    """Zoho's state without ids and clocks, which differ with the order records were written in."""
+    contacts = {r["id"]: r for r in dump["records"]["Contacts"]}
+    keep = ("Last_Name", "First_Name", "Phone", "Mobile", "Lead_Source", "Description", "Email")
+
+    def who(record_id: str) -> tuple:
+        record = contacts[record_id]
+        return tuple(str(record.get(k) or "") for k in keep) + (record["Owner"]["id"],)
+
+    files: dict[str, list[str]] = {}
+    for file in dump["attachments"]:
+        files.setdefault(file["parent_id"], []).append(f"{file['File_Name']}:{file.get('sha256')}")
+    return {
+        "contacts": sorted(who(rid) for rid in contacts),
+        "notes": sorted(
+            (who(n["Parent_Id"]["id"]), n["Note_Title"], n["Note_Content"], tuple(sorted(files.get(n["id"], []))))
+            for n in dump["records"]["Notes"]
+        ),
+    }
+
+
 def notes_of(dump: dict[str, Any], record_id: str) -> list[dict[str, Any]]:
     """Return the notes whose parent is `record_id`."""
     return [n for n in dump["records"]["Notes"] if n["Parent_Id"]["id"] == record_id]

@@ -4,33 +4,11 @@ same state as one run over the same days."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sync_support import TZ, load_dag, wire
+from sync_support import TZ, load_dag, normalised, wire
 
 DAYS = [date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30)]  # includes the DST day
-
-
-def normalised(dump: dict[str, Any]) -> dict[str, Any]:
-    """Zoho's state without ids and clocks, which differ with the order records were written in."""
-    contacts = {r["id"]: r for r in dump["records"]["Contacts"]}
-    keep = ("Last_Name", "First_Name", "Phone", "Mobile", "Lead_Source", "Description", "Email")
-
-    def who(record_id: str) -> tuple:
-        record = contacts[record_id]
-        return tuple(str(record.get(k) or "") for k in keep) + (record["Owner"]["id"],)
-
-    files: dict[str, list[str]] = {}
-    for file in dump["attachments"]:
-        files.setdefault(file["parent_id"], []).append(f"{file['File_Name']}:{file.get('sha256')}")
-    return {
-        "contacts": sorted(who(rid) for rid in contacts),
-        "notes": sorted(
-            (who(n["Parent_Id"]["id"]), n["Note_Title"], n["Note_Content"], tuple(sorted(files.get(n["id"], []))))
-            for n in dump["records"]["Notes"]
-        ),
-    }
 
 
 def test_three_day_backfill_equals_one_run_over_the_three_days(emulators, tmp_path, monkeypatch) -> None:

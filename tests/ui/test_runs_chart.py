@@ -43,3 +43,22 @@ def test_a_failed_run_shows_on_the_settings_page_with_its_reason(client, token_f
     page = client.get("/").text
     assert "scheduled__failed" in page and 'class="state failed"' in page
     assert "prepare_zoho failed: ZohoAuthError: invalid_client" in page
+
+
+def test_the_history_import_shows_its_estimate_and_progress(client, token_for, store):
+    from timelines_zoho.sync import budget, history_import
+    from timelines_zoho.sync.window import Window
+
+    day = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    asked = Window(day, datetime(2026, 11, 11, tzinfo=timezone.utc))
+    done = Window(day, datetime(2026, 11, 4, tzinfo=timezone.utc))
+    estimate = budget.Estimate(chats=40, chat_days=120, listing_calls=1, message_calls=40, zoho_credits=16)
+    run_id = store.start_run("manual__history", done.start, done.end)
+    store.finish_run(run_id, "success", {"counts": {}, "issues": [], "api": {"timelines": {"calls": 45, "credits": 0}}})
+    history_import.record(store, "manual__history",
+                          budget.Plan(asked, done, estimate, 190, 25_000, Window(done.end, asked.end)))
+    client.cookies.set("_token", token_for("viewer"))
+    page = client.get("/").text
+    assert "History import" in page and "2026-11-01 → 2026-11-11" in page
+    assert "<td>TimelinesAI calls</td><td>43</td><td>45</td><td>190</td>" in page
+    assert "Left for the next import: 2026-11-04 → 2026-11-11" in page

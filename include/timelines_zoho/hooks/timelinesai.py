@@ -13,6 +13,7 @@ from airflow.sdk import BaseHook
 from timelines_zoho import __version__
 from timelines_zoho.hooks.downloads import NO_ANSWER, Download, host_of, unreachable
 from timelines_zoho.hooks.errors import TimelinesAIError, UnreadableResponse
+from timelines_zoho.hooks.pacing import TokenBucket
 from timelines_zoho.hooks.transport import (
     RetryPolicy,
     Transport,
@@ -94,6 +95,7 @@ class TimelinesAIHook(BaseHook):
         self.base_url = DEFAULT_BASE_URL
         self._token = ""
         self._refusing_hosts: set[str] = set()
+        self.pacer: TokenBucket | None = None  # a history import paces its reads; other runs go as fast as allowed
 
     def get_conn(self) -> requests.Session:
         """Build (once) the pooled session for the connection's token and base URL."""
@@ -137,6 +139,8 @@ class TimelinesAIHook(BaseHook):
         """GET one API path and return its `data` (the envelope is dropped)."""
         self.get_conn()
         assert self._transport is not None
+        if self.pacer is not None:
+            self.pacer.wait()
         response = self._transport.request(
             "GET", f"{self.base_url}{path}", endpoint=endpoint_label("GET", path), params=query(params or {}),
             headers={"Authorization": f"Bearer {self._token}"},

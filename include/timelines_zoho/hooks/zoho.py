@@ -135,6 +135,7 @@ class ZohoCRMHook(BaseHook):
         self._clock = clock
         self._transport: Transport | None = None
         self._auth: ZohoOAuth | None = None
+        self.credits_remaining: int | None = None  # Zoho's X-API-CREDITS-REMAINING, sent once half are spent
 
     # -- plumbing -------------------------------------------------------------------------------------------
 
@@ -216,8 +217,14 @@ class ZohoCRMHook(BaseHook):
                 self.log.info("Zoho rejected the access token; refreshing once")
                 token = self._auth.refresh_after_rejection(token.access_token)
                 continue
+            self._note_credits(response)
             return response.status_code, json_body(response)
         raise AssertionError("unreachable")
+
+    def _note_credits(self, response: requests.Response) -> None:
+        header = response.headers.get("X-API-CREDITS-REMAINING")
+        if header is not None and header.strip().isdigit():
+            self.credits_remaining = int(header)
 
     def _pages(self, path: str, key: str, params: dict[str, Any], *, max_records: int | None = None) -> Iterator[dict]:
         """Follow `page`, then `page_token` (needed past 2,000 records), yielding items under `key`."""

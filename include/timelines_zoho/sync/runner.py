@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 
 from timelines_zoho.state import IntegrationSettings, StateStore
-from timelines_zoho.sync import staging
+from timelines_zoho.sync import history_import, staging
+from timelines_zoho.sync.budget import BudgetRefused
 from timelines_zoho.sync.destination import Destination
 from timelines_zoho.sync.items import Items
 from timelines_zoho.sync.load_attachments import AttachmentLoader
@@ -28,7 +29,7 @@ from timelines_zoho.sync.phone_index import refresh_index
 from timelines_zoho.sync.poll import poll, polled_through
 from timelines_zoho.sync.poll import stage as stage_poll
 from timelines_zoho.sync.run_ref import RunRef, StagedInput
-from timelines_zoho.sync.window import WindowError, resolve_window
+from timelines_zoho.sync.window import Window, WindowError, resolve_window
 from timelines_zoho.transform.contacts import ACCOUNT_FIELDS, CHAT_FIELDS
 from timelines_zoho.transform.notes import MESSAGE_COLUMNS
 
@@ -42,7 +43,7 @@ LAST_FULL_PASS = "last_full_pass"
 STAGED_FIELDS = {"chats": CHAT_FIELDS, "messages": ["chat_id", "timestamp", *MESSAGE_COLUMNS], "accounts": ACCOUNT_FIELDS}
 
 
-__all__ = ["Hooks", "IntegrationNotActive", "RunRef", "WindowError", "run_inline", "start_and_extract"]
+__all__ = ["BudgetRefused", "Hooks", "IntegrationNotActive", "RunRef", "WindowError", "run_inline", "start_and_extract"]
 
 
 class IntegrationNotActive(RuntimeError):
@@ -119,6 +120,12 @@ def start_and_extract(
     window = resolve_window(params=params, interval_start=interval_start, interval_end=interval_end,
                             last_success_end=polled_through(store) or store.last_successful_window_end(), now=now,
                             manual=manual, tz=tz)
+    timelines = hooks.timelines()
+    source, zoho, history = timelines, None, None
+    if history_import.requested(params):
+        zoho = hooks.zoho()
+        history = _plan_history(run_key, params, window, tz, store, timelines, zoho)
+        window, source = history.plan.window, history.source
     run_id = store.start_run(run_key, window.start, window.end)
     folder = staging.run_dir(run_key)
     run = RunRef(run_id, run_key, staging.ref_of(folder), window, tz, bool(params.get("dry_run")), now)
@@ -134,12 +141,13 @@ def start_and_extract(
         elif item.item_kind == "chat":
             retry_chats.append(item.item_id)
     chat_ids = [str(c).strip() for c in (params.get("chat_ids") or []) if str(c).strip()]
-    timelines = hooks.timelines()
-    polled = poll(timelines, store, window, tz, chat_ids=chat_ids or None, retry_chats=retry_chats,
-                  retry_days=retry_days, full_pass=full_pass and not chat_ids)
+    # A history import lists down to its range's start only: its budget was estimated from that listing.
+    full_pass = full_pass and not chat_ids and history is None
+    polled = poll(source, store, window, tz, chat_ids=chat_ids or None, retry_chats=retry_chats,
+                  retry_days=retry_days, full_pass=full_pass)
     raw = polled.extracted
     stage_poll(polled, folder)
-    if full_pass and not chat_ids:
+    if full_pass:
         store.set_meta(LAST_FULL_PASS, now.isoformat())
     run = run.with_staged(StagedInput(**{
         name: staging.write_records(folder / f"{name}.parquet", records, STAGED_FIELDS[name])
@@ -149,10 +157,25 @@ def start_and_extract(
     for kind, item_id, reason in raw.problems:
         items.add(kind, item_id, "failed", reason)
     items.flush(store, run_id)
-    _write_stats(run, "extract", timelines=timelines)
+    _write_stats(run, "extract", timelines=timelines, zoho=zoho)
     log.info("run %s: window %s → %s UTC (days in %s), %d chats", run_key, window.start.isoformat(),
              window.end.isoformat(), tz, len(raw.chats))
     return run
+
+
+def _plan_history(run_key: str, params: dict[str, Any], window: Window, tz: str, store: StateStore,
+                  timelines: Any, zoho: Any) -> history_import.Prepared:
+    """Budget a history import (continuing the last one when no range is given); a refusal is recorded."""
+    if not (params.get("window_start") or params.get("window_end")):
+        window = history_import.continued_window(store) or window
+    try:
+        prepared = history_import.prepare(timelines, zoho, window, tz, params)
+    except BudgetRefused as error:
+        store.start_run(run_key, window.start, window.end)
+        store.fail_run(run_key, f"history import refused: {error}")
+        raise
+    history_import.record(store, run_key, prepared.plan)
+    return prepared
 
 
 def transform(run: RunRef) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from timelines_zoho.settings import Lifecycle, SettingsError
 from timelines_zoho.state import IntegrationSettings, RunRecord
+from timelines_zoho.sync import history_import
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def page_context(lifecycle: Lifecycle, draft: IntegrationSettings | None = None)
     context["chart"] = notes_per_day(context["runs"])
     context["webhooks"], context["webhooks_error"] = _service_call("Reading the webhook subscriptions",
                                                                    lambda: _webhook_status(lifecycle))
+    context["history"] = history_import.progress(lifecycle.store)
     if zoho is None or saved.active:
         return context
     destinations, error = _service_call("Reading the Zoho modules", lifecycle.destinations)
