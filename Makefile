@@ -43,6 +43,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m timelines_zoho_sandbox.bench --workloads $(BENCH)
 	# After the table (which rewrites benchmarks.json): the webhook path's calls per message and latency.
 	$(BIN)/python -m timelines_zoho_sandbox.bench.webhook_path
+	$(BIN)/python -m timelines_zoho_sandbox.bench.history  # a history import beside daily runs (figures printed)
 
 ## Run the reliability and security suite and print its table of figures.
 reliability: $(BIN)/.installed
