@@ -36,10 +36,13 @@ def test_an_import_beyond_the_quota_left_is_refused_before_its_first_message_rea
     assert run.status == "failed" and "history import refused" in run.summary["reason"]
 
 
-def test_a_bad_rate_is_refused_with_its_reason(sync) -> None:
-    with pytest.raises(budget.BudgetRefused, match="at most 30"):
-        runner.start_and_extract("history-too-fast", {"history_import": True, "timelines_rate": 50, **_range()},
-                                 None, None)
+@pytest.mark.parametrize(("param", "reason"), [({"timelines_rate": 50}, "at most 30"),
+                                               ({"max_timelines_calls": "lots"}, "must be a number"),
+                                               ({"zoho_daily_credits": -5}, "must be above 0")])
+def test_a_bad_import_param_is_refused_with_its_reason(sync, param, reason) -> None:
+    with pytest.raises(budget.BudgetRefused, match=reason):
+        runner.start_and_extract("history-bad-param", {"history_import": True, **param, **_range()}, None, None)
+    assert sync.timelines.stats()["calls"].get(MESSAGES, 0) == 0
 
 
 def test_an_import_within_a_cap_resumes_and_writes_what_per_day_runs_write(emulators, tmp_path, monkeypatch) -> None:

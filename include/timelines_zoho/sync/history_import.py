@@ -63,22 +63,25 @@ def continued_window(store: StateStore) -> Window | None:
     return Window.from_dict(plan["rest"]) if plan["rest"] else None
 
 
-def _cap(params: dict[str, Any]) -> int | None:
-    value = params.get("max_timelines_calls")
+def _positive(params: dict[str, Any], name: str, kind: type, default: Any = None) -> Any:
+    """Read a positive number param (blank gives `default`); anything else refuses the import with its reason."""
+    value = params.get(name)
     if value in (None, ""):
-        return None
+        return default
     try:
-        cap = int(value)
+        number = kind(value)
     except (TypeError, ValueError):
-        raise budget.BudgetRefused(f"max_timelines_calls must be a whole number of calls, not {value!r}") from None
-    if cap <= 0:
-        raise budget.BudgetRefused(f"max_timelines_calls must be above 0, not {cap}")
-    return cap
+        raise budget.BudgetRefused(f"{name} must be a number, not {value!r}") from None
+    if number <= 0:
+        raise budget.BudgetRefused(f"{name} must be above 0, not {number}")
+    return number
 
 
 def prepare(timelines: Any, zoho: Any, window: Window, tz: str, params: dict[str, Any]) -> Prepared:
     """Read the listing and what each vendor has left, and plan the part of `window` that fits."""
-    cap = _cap(params)
+    cap = _positive(params, "max_timelines_calls", int)
+    daily = _positive(params, "zoho_daily_credits", int, budget.DEFAULT_ZOHO_DAILY_CREDITS)
+    density = _positive(params, "messages_per_chat_day", float, budget.DEFAULT_DENSITY)
     try:
         rate = timelines_rate(params.get("timelines_rate"))
     except ValueError as error:
@@ -86,11 +89,9 @@ def prepare(timelines: Any, zoho: Any, window: Window, tz: str, params: dict[str
     timelines.pacer = TokenBucket(rate)
     left = budget.timelines_calls_left(timelines.get_workspace())
     zoho.get_org()  # one credit, to read X-API-CREDITS-REMAINING when Zoho sends it
-    daily = int(params.get("zoho_daily_credits") or budget.DEFAULT_ZOHO_DAILY_CREDITS)
     zoho_left = budget.zoho_credits_left(zoho.credits_remaining, daily)
     span = window.day_span(tz)
     chats, rest = budget.read_listing(timelines, span.start - SAFETY_MARGIN)
-    density = float(params.get("messages_per_chat_day") or budget.DEFAULT_DENSITY)
     # `left` was read before the listing, and the estimate counts the listing's calls.
     plan = budget.plan(chats, span, tz, timelines_left=left, zoho_left=zoho_left, cap=cap, density=density)
     log.info("history import: %s → %s of %s → %s, about %d TimelinesAI calls (%d left) and %d Zoho credits (%d left)",
