@@ -60,5 +60,5 @@ def test_the_history_import_shows_its_estimate_and_progress(client, token_for, s
     client.cookies.set("_token", token_for("viewer"))
     page = client.get("/").text
     assert "History import" in page and "2026-11-01 → 2026-11-11" in page
-    assert "<td>TimelinesAI calls</td><td>43</td><td>45</td><td>190</td>" in page
+    assert "<td>TimelinesAI calls</td><td>44</td><td>45</td><td>190</td>" in page  # 1 + 40 + 3 fixed calls
     assert "Left for the next import: 2026-11-04 → 2026-11-11" in page
