@@ -145,9 +145,13 @@ def airflow_server(tmp_path_factory, sandbox) -> Iterator[AirflowServer]:
         _stop_group(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
-    """Headless Chromium driven by Playwright (Debian's build: never `playwright install`)."""
+    """Headless Chromium driven by Playwright (Debian's build: never `playwright install`).
+
+    Per module: Playwright's sync API keeps an asyncio loop running on the main thread until it stops, and
+    later modules' `asyncio.run` (the webhook and trigger tests) refuses to run beside it.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

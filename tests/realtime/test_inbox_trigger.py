@@ -5,11 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from timelines_zoho.realtime.trigger import InboxTrigger
 from timelines_zoho.state import InboxMessage, StateStore
+
+
+def _run(coroutine):
+    """Run on a fresh loop in a thread: no loop another test left on this thread can refuse it."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -50,14 +57,14 @@ def test_a_burst_becomes_one_event_after_it_goes_quiet(store: StateStore) -> Non
         event = await waiting
         return event, time.monotonic() - burst_end
 
-    event, after = asyncio.run(scenario())
+    event, after = _run(scenario())
     assert event is not None and event.payload["chats"] == 3
     assert event.payload["newest"] == store.inbox_pending(None).newest.isoformat()  # the last delivery is in it
     assert 1.0 <= after < 5  # it waited for the quiet
     # A restarted trigger (the triggerer starts it again after each event) does not fire for the same entries.
-    assert asyncio.run(_first_event(_trigger(store), timeout=1.0)) is None
+    assert _run(_first_event(_trigger(store), timeout=1.0)) is None
     _land(store, "c9", 99)
-    again = asyncio.run(_first_event(_trigger(store), timeout=5.0))
+    again = _run(_first_event(_trigger(store), timeout=5.0))
     assert again is not None and again.payload["chats"] == 1
 
 
@@ -72,7 +79,7 @@ def test_a_steady_stream_still_fires_within_max_wait(store: StateStore) -> None:
             await asyncio.sleep(0.1)
         return await waiting, time.monotonic() - started
 
-    event, waited = asyncio.run(scenario())
+    event, waited = _run(scenario())
     assert event is not None and 1.0 <= waited < 3.0
 
 
