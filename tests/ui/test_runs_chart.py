@@ -62,3 +62,34 @@ def test_the_history_import_shows_its_estimate_and_progress(client, token_for, s
     assert "History import" in page and "2026-11-01 → 2026-11-11" in page
     assert "<td>TimelinesAI calls</td><td>44</td><td>45</td><td>190</td>" in page  # 1 + 40 + 3 fixed calls
     assert "Left for the next import: 2026-11-04 → 2026-11-11" in page
+
+
+def test_a_run_that_fails_before_it_begins_is_listed_with_its_reason(client, token_for, store, monkeypatch):
+    """The integration is not active, so extract fails before recording a run; the run-end path still lists it."""
+    from types import SimpleNamespace
+
+    from timelines_zoho.sync import run_end, runner
+
+    monkeypatch.setattr(runner, "open_store", lambda: store)
+    try:
+        runner.start_and_extract("manual__not_active", {}, None, None, manual=True)
+    except runner.IntegrationNotActive as error:
+        run_end.task_failed({"exception": error, "ti": SimpleNamespace(task_id="extract"),
+                             "dag_run": SimpleNamespace(run_id="manual__not_active")})
+    run_end.dag_run_failed({"dag_run": SimpleNamespace(run_id="manual__not_active"), "reason": "task_failure"})
+    client.cookies.set("_token", token_for("viewer"))
+    page = client.get("/").text
+    assert "manual__not_active" in page and 'class="state failed"' in page and "none chosen" in page
+    assert "extract failed: IntegrationNotActive: The TimelinesAI → Zoho CRM integration is not active" in page
+    assert [r.status for r in store.recent_runs()] == ["failed"]
+
+
+def test_the_chart_covers_every_run_of_its_days_not_only_the_listed_ones(client, token_for, store):
+    for hour in range(12):  # more runs than the table lists, all on one day
+        run_id = store.start_run(f"scheduled__{hour}", datetime(2026, 11, 20, hour, tzinfo=timezone.utc),
+                                 datetime(2026, 11, 20, hour + 1, tzinfo=timezone.utc))
+        store.finish_run(run_id, "success", {"counts": {"notes_created": 1}, "issues": []})
+    client.cookies.set("_token", token_for("viewer"))
+    page = client.get("/").text
+    assert page.count("<tr><td>scheduled__") == 10
+    assert "notes synced per day" in page.lower() and ": 12 notes</title>" in page

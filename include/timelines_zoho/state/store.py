@@ -9,11 +9,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, make_url, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, make_url, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from timelines_zoho.state.inbox import InboxMixin
@@ -276,9 +276,11 @@ class StateStore(LedgerMixin, IndexMixin, InboxMixin, InboxWatchMixin):
             )
 
     def fail_run(self, run_key: str, reason: str) -> bool:
-        """Close a running run as failed with its reason; False when it is not running (closed, or never began).
+        """Close a running run as failed with its reason; False when it was already closed.
 
         The first reason wins: a task's own error is recorded before the DAG run's callback reports "task_failure".
+        A run that failed before it chose its window (integration not active, a bad window) is recorded failed
+        with an empty window at the moment it failed, so the settings page lists it too.
         """
         summary = json.dumps({"reason": reason, "counts": {}, "issues": []})
         with self.session() as session:
@@ -287,12 +289,27 @@ class StateStore(LedgerMixin, IndexMixin, InboxMixin, InboxWatchMixin):
                 .where(RunRow.run_key == run_key, RunRow.status == "running")
                 .values(status="failed", finished_at=utcnow(), summary=summary)
             ).rowcount
-            return closed == 1
+            if closed or session.scalar(select(RunRow.id).where(RunRow.run_key == run_key)) is not None:
+                return closed == 1
+            now = utcnow()
+            session.add(RunRow(run_key=run_key, window_start=now, window_end=now, status="failed",
+                               started_at=now, finished_at=now, summary=summary))
+            return True
 
     def recent_runs(self, limit: int = 20) -> list[RunRecord]:
         """Return the newest runs first."""
         with self.session() as session:
             rows = session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
+            return [_run_record(r) for r in rows]
+
+    def runs_for_chart(self, days: int) -> list[RunRecord]:
+        """Return every run started in the `days` calendar days (UTC) up to the newest run's day, oldest first."""
+        with self.session() as session:
+            newest = as_utc(session.scalar(select(func.max(RunRow.started_at))))
+            if newest is None:
+                return []
+            since = datetime.combine(newest.date() - timedelta(days=days - 1), time(), timezone.utc)
+            rows = session.scalars(select(RunRow).where(RunRow.started_at >= since).order_by(RunRow.id))
             return [_run_record(r) for r in rows]
 
     def run_by_key(self, run_key: str) -> RunRecord | None:

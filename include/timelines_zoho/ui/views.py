@@ -13,7 +13,7 @@ from timelines_zoho.sync import history_import
 
 log = logging.getLogger(__name__)
 
-CHART_DAYS = 14
+CHART_DAYS = 14  # the chart reads every run of these days, not only the recent ones the table lists
 
 
 def notes_synced(summary: dict[str, Any] | None) -> int:
@@ -74,7 +74,7 @@ def page_context(lifecycle: Lifecycle, draft: IntegrationSettings | None = None)
         "runs": lifecycle.store.recent_runs(10),
         "audit": lifecycle.audit_log(10),
     }
-    context["chart"] = notes_per_day(context["runs"])
+    context["chart"] = notes_per_day(lifecycle.store.runs_for_chart(CHART_DAYS))
     context["webhooks"], context["webhooks_error"] = _service_call("Reading the webhook subscriptions",
                                                                    lambda: _webhook_status(lifecycle))
     context["history"] = history_import.progress(lifecycle.store)
