@@ -55,6 +55,12 @@ TIMELINES_CONNECTION: dict[str, Any] = {
 }
 
 
+def form_fields(conn_type: str) -> tuple[str, ...]:
+    """The extra fields a connection type's form shows (none for a type without form fields)."""
+    forms = {form["connection-type"]: form for form in (TIMELINES_CONNECTION, ZOHO_CONNECTION)}
+    return tuple(forms.get(conn_type, {}).get("conn-fields", {}))
+
+
 def get_provider_info() -> dict[str, Any]:
     """Return the provider description Airflow reads through the `apache_airflow_provider` entry point."""
     return {

@@ -34,7 +34,7 @@ def test_consent_flow_stores_refresh_token_and_api_domain(lifecycle, zoho_client
     assert user.get("email")
     extra = connections.get_extra(conn_ids["zoho_conn_id"])
     assert extra["refresh_token"] and extra["api_domain"] == zoho_admin.api_domain("eu")
-    assert "grant_code" not in extra and connections.get_extra(pending_conn_id(conn_ids["zoho_conn_id"])) is None
+    assert extra["grant_code"] is None and connections.get_extra(pending_conn_id(conn_ids["zoho_conn_id"])) is None
     status = lifecycle.zoho_status()
     assert status["api_domain"] == zoho_admin.api_domain("eu")
     assert (status["user"], status["org"]) == (user["email"], "Sandbox Org")
@@ -99,3 +99,16 @@ def test_a_connection_made_elsewhere_shows_its_real_user_and_org(lifecycle, zoho
     status = lifecycle.zoho_status()
     assert (status["user"], status["org"]) == (user["email"], "Sandbox Org")
     assert connections.get_extra(conn_ids["zoho_conn_id"])["connected_user"] == user["email"], "asked once"
+
+
+def test_the_stored_connection_names_every_form_field_so_the_edit_form_shows_them(
+        lifecycle, zoho_client, zoho_admin, conn_ids):
+    """Airflow 3.3's Edit form drops the extra fields its stored JSON lacks (the grant code, once used)."""
+    from timelines_zoho.hooks import ZohoCRMHook
+    from timelines_zoho.provider import ZOHO_CONNECTION
+
+    lifecycle.connect_zoho_grant_code(ADMIN, zoho_client, zoho_admin.grant_code(dc="eu", client_id=zoho_client.client_id))
+    extra = connections.get_extra(conn_ids["zoho_conn_id"])
+    assert set(ZOHO_CONNECTION["conn-fields"]) <= set(extra)
+    assert extra["grant_code"] is None and extra["refresh_token"]
+    assert ZohoCRMHook(zoho_conn_id=conn_ids["zoho_conn_id"]).test_connection()[0]

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from airflow.models.connection import Connection
 from airflow.utils.session import create_session
 
+from timelines_zoho.provider import form_fields
+
 
 def get_extra(conn_id: str) -> dict[str, Any] | None:
     """Return the connection's extras, or None when the connection does not exist."""
@@ -60,6 +62,10 @@ def upsert(
         merged.update(extra or {})
         for key in drop_extra:
             merged.pop(key, None)
+        for key in form_fields(conn_type):
+            # Airflow 3.3's Edit form shows only the extra fields the stored JSON names: keep each (null when unset)
+            # so that, e.g., the one-time grant code field is still there to paste a new code into.
+            merged.setdefault(key, None)
         conn.conn_type = conn_type
         if host is not None:
             conn.host = host
