@@ -30,6 +30,7 @@ class AirflowServer:
     url: str
     home: Path
     process: subprocess.Popen
+    env: dict[str, str]  # the server's environment, for CLI commands against its databases
 
     @staticmethod
     def password(user: str) -> str:
@@ -135,7 +136,7 @@ def airflow_server(tmp_path_factory, sandbox) -> Iterator[AirflowServer]:
     with log.open("wb") as out:
         process = subprocess.Popen(["setsid", "airflow", "standalone"], stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, env=env, cwd=home, start_new_session=False)
-    server = AirflowServer(url, home, process)
+    server = AirflowServer(url, home, process, env)
     try:
         _wait_healthy(url, process, log)
         subprocess.run(["airflow", "pools", "set", "zoho_api", "5", "Zoho CRM API concurrency"], env=env,

@@ -2,47 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
+from airflow_ui import DAG_ID, login, new_context, wait_for_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-DAG_ID = "timelines_zoho_sync"
 # Two days of the seeded workspace's chats (the sync tests use the same window).
 WINDOW = {"window_start": "2026-03-30T00:00:00+02:00", "window_end": "2026-04-01T00:00:00+02:00"}
-
-
-def _context(browser, **options):
-    """A browser context with patient timeouts: Airflow's first pages are slow on a busy 2-core machine."""
-    context = browser.new_context(**options)
-    context.set_default_timeout(120_000)
-    context.set_default_navigation_timeout(120_000)
-    return context
-
-
-def _login(page, server, user: str) -> None:
-    """Log in through Airflow's own login form."""
-    page.goto(f"{server.url}/")
-    page.wait_for_url("**/auth/login**")
-    page.get_by_label("Username").fill(user)
-    page.get_by_label("Password").fill(server.password(user))
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
-
-
-def _wait_for_run(server, run_id: str, timeout: float = 900) -> str:
-    headers = {"Authorization": f"Bearer {server.token('admin')}"}
-    deadline = time.monotonic() + timeout
-    state = "queued"
-    while time.monotonic() < deadline:
-        state = requests.get(f"{server.url}/api/v2/dags/{DAG_ID}/dagRuns/{run_id}", headers=headers,
-                             timeout=30).json()["state"]
-        if state in ("success", "failed"):
-            return state
-        time.sleep(2)
-    return state
 
 
 def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, browser, sandbox, shots):
@@ -52,11 +19,11 @@ def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, br
     zoho = ZohoSandboxAdmin(sandbox.zoho_url)
     client = zoho.create_client([f"{airflow_server.url}/timelines-zoho/oauth/callback"], client_name="Airflow")
     owner_token = TimelinesAISandboxAdmin(sandbox.timelines_root).tokens()["owner"]
-    context = _context(browser, viewport={"width": 1400, "height": 1000})
+    context = new_context(browser, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
 
     # 1. Log in.
-    _login(page, airflow_server, "admin")
+    login(page, airflow_server, "admin")
     shots(page, "logged-in")
 
     # 2. Open the plugin page from Airflow's navigation (it is shown in an iframe).
@@ -118,7 +85,7 @@ def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, br
     (run,) = runs["dag_runs"]
     assert run["triggering_user_name"] == "admin" and run["conf"]["window_start"] == WINDOW["window_start"]
     run_id = run["dag_run_id"]
-    assert _wait_for_run(airflow_server, run_id) == "success"
+    assert wait_for_run(airflow_server, run_id) == "success"
     page.goto(f"{airflow_server.url}/dags/{DAG_ID}/runs/{run_id}")
     page.get_by_text("success").first.wait_for()
     shots(page, "run-succeeded")
@@ -132,9 +99,9 @@ def test_admin_connects_configures_activates_and_runs_the_dag(airflow_server, br
 
 
 def test_non_admin_sees_read_only_page_and_gets_403(airflow_server, browser, shots):
-    context = _context(browser)
+    context = new_context(browser)
     page = context.new_page()
-    _login(page, airflow_server, "viewer")
+    login(page, airflow_server, "viewer")
     page.goto(f"{airflow_server.url}/timelines-zoho/")
     assert "read-only" in page.locator("header").inner_text()
     shots(page, "viewer-page")
