@@ -21,9 +21,11 @@ DEFAULT_BUDGETS = {"W0": 600, "W1": 2_400, "W2": 3_600}  # seconds each workload
 
 
 def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="bench-airflow-"))
-    return env
+    """The workloads' environment: an Airflow home and a Fernet key (the token cache refuses to write without one)."""
+    from timelines_zoho.fernet_key import ensure_sandbox_fernet_key
+
+    ensure_sandbox_fernet_key(Path(os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="bench-airflow-"))))
+    return dict(os.environ)
 
 
 def run_workload(name: str, wall: bool, budget: float) -> dict[str, Any]:
